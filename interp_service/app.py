@@ -1,0 +1,70 @@
+"""The FastAPI application: `create_app(settings)` wires storage, jobs, routes and pages."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import swagger_ui_bundle
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from interp_service import __version__
+from interp_service.api.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
+from interp_service.audit.routes import router as audit_router
+from interp_service.cases.routes import router as cases_router
+from interp_service.config import Settings
+from interp_service.db.session import make_engine, make_session_factory
+from interp_service.error_handlers import install_error_handlers
+from interp_service.evidence.routes import router as evidence_router
+from interp_service.evidence.store import EvidenceStore
+from interp_service.jobs.inprocess import InProcessJobRunner
+from interp_service.jobs.routes import router as jobs_router
+from interp_service.api.system import router as system_router
+from interp_service.users.routes import router as users_router
+from interp_service.web.routes import routers as page_routers
+
+STATIC_DIR = Path(__file__).parent / "web" / "static"
+SWAGGER_DIR = Path(swagger_ui_bundle.swagger_ui_path)
+
+# Mounted file trees are public by declaration; the route-policy test checks this list.
+PUBLIC_MOUNTS = {"/static", "/static/swagger"}
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    engine = make_engine(settings)
+    runner = InProcessJobRunner(settings.job_workers)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        runner.shutdown()
+        engine.dispose()
+
+    app = FastAPI(
+        title="苗语翻译辅助服务 · Miao interpreting support",
+        version=__version__,
+        docs_url=None, redoc_url=None, openapi_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+    app.state.evidence_store = EvidenceStore(settings.evidence_dir)
+    app.state.job_runner = runner
+    app.state.readiness_probes = {
+        "jobs": lambda: {"ready": True, "runner": "in-process", "workers": settings.job_workers}
+    }
+
+    install_error_handlers(app)
+    for router in (system_router, users_router, cases_router, evidence_router, audit_router,
+                   jobs_router, *page_routers):
+        app.include_router(router)
+    app.mount("/static/swagger", StaticFiles(directory=SWAGGER_DIR), name="swagger")
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(BodyLimitMiddleware, max_body=settings.max_body_bytes,
+                       max_upload=settings.max_upload_bytes)
+    app.add_middleware(SecurityHeadersMiddleware)
+    return app

@@ -1,0 +1,50 @@
+"""One settings object for the whole service; every value can be set by an `INTERP_` variable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Service configuration. Sizes are in bytes, durations in seconds unless named otherwise."""
+
+    model_config = SettingsConfigDict(env_prefix="INTERP_", env_file=None, extra="ignore")
+
+    data_dir: Path = Field(default=Path("var"), description="Files, evidence and the SQLite database")
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL; SQLite if unset")
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    admin_username: str | None = None
+    admin_password: str | None = None
+
+    # Cookies get the Secure flag when the service is reached over HTTPS (directly or
+    # through a proxy that says so); `force_secure_cookies` sets it always.
+    force_secure_cookies: bool = False
+    session_hours: float = 12.0
+    api_token_default_days: int = 90
+
+    # Failed logins: after `login_backoff_after` failures each further attempt must wait
+    # base * 2**(n - after) seconds; after `login_lock_after` failures the account locks.
+    login_backoff_after: int = 3
+    login_backoff_base_s: float = 2.0
+    login_lock_after: int = 8
+    login_lock_minutes: float = 15.0
+
+    max_body_bytes: int = 1_048_576
+    max_upload_bytes: int = 512 * 1_048_576
+    due_soon_days: int = 7
+    job_workers: int = 2
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'interp.sqlite3').resolve()}"
+
+    @property
+    def evidence_dir(self) -> Path:
+        return self.data_dir / "evidence"

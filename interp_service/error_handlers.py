@@ -1,0 +1,97 @@
+"""Render errors: problem+json for the API, a readable page for the browser; no stack traces."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.orm.exc import StaleDataError
+from starlette.exceptions import HTTPException
+
+from interp_service.errors import PROBLEM_BASE, AppError, Conflict, NotAuthenticated
+
+log = logging.getLogger("interp_service")
+PROBLEM = "application/problem+json"
+
+
+def wants_page(request: Request) -> bool:
+    path = request.url.path
+    return not (path.startswith("/api/") or path in ("/healthz", "/readyz", "/openapi.json"))
+
+
+def _problem(body: dict[str, object], status: int, headers: dict[str, str] | None = None) -> Response:
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def _page(request: Request, status: int, title: str, detail: str) -> Response:
+    from interp_service.web.templating import render_error
+
+    return render_error(request, status, title, detail)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def app_error(request: Request, exc: AppError) -> Response:
+        if wants_page(request):
+            if isinstance(exc, NotAuthenticated):
+                target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+            return _page(request, exc.status, exc.title, exc.detail)
+        headers = {}
+        if "retry_after" in exc.extra:
+            headers["Retry-After"] = str(exc.extra["retry_after"])
+        if isinstance(exc, NotAuthenticated):
+            headers["WWW-Authenticate"] = "Bearer"
+        return _problem(exc.to_problem(request.url.path), exc.status, headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        errors = []
+        for err in exc.errors():
+            loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")]
+            errors.append({"field": ".".join(loc) or "body", "message": _message(err)})
+        detail = "；".join(f"{e['field']}: {e['message']}" for e in errors)
+        if wants_page(request):
+            return _page(request, 422, "输入有误", detail)
+        return _problem({"type": PROBLEM_BASE + "validation", "title": "输入有误", "status": 422,
+                         "detail": detail, "instance": request.url.path, "errors": errors}, 422)
+
+    @app.exception_handler(StaleDataError)
+    async def stale(request: Request, exc: StaleDataError) -> Response:
+        return await app_error(request, Conflict("数据已被他人修改，请刷新后重试"))
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        titles = {404: "未找到", 405: "不允许的请求方法", 413: "内容过大"}
+        title = titles.get(exc.status_code, "请求无效")
+        detail = str(exc.detail) if exc.detail else title
+        if exc.status_code == 404:
+            detail = "页面或资源不存在"
+        if wants_page(request):
+            return _page(request, exc.status_code, title, detail)
+        kind = {404: "not-found", 405: "method-not-allowed", 413: "payload-too-large"}.get(
+            exc.status_code, "http-error")
+        return _problem({"type": PROBLEM_BASE + kind, "title": title, "status": exc.status_code,
+                         "detail": detail, "instance": request.url.path}, exc.status_code)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        if wants_page(request):
+            return _page(request, 500, "服务器内部错误", "处理请求时出错，已记录。请稍后再试。")
+        return _problem({"type": PROBLEM_BASE + "internal", "title": "服务器内部错误",
+                         "status": 500, "detail": "处理请求时出错，已记录。",
+                         "instance": request.url.path}, 500)
+
+
+def _message(err: dict[str, object]) -> str:
+    msg = str(err.get("msg", "无效"))
+    kind = str(err.get("type", ""))
+    if kind == "extra_forbidden":
+        return "不允许的字段"
+    if kind == "missing":
+        return "必填"
+    return msg.removeprefix("Value error, ")

@@ -1,0 +1,87 @@
+"""API routes for case files in the evidence store, and the integrity-check job."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import StreamingResponse
+from sqlalchemy.orm import Session
+
+from interp_service.api.access import ADMIN, CASE_READ, CASE_WRITE, require
+from interp_service.api.deps import Principal, get_db, get_settings
+from interp_service.config import Settings
+from interp_service.evidence import repository as repo
+from interp_service.evidence import service
+from interp_service.evidence.schemas import EvidenceOut
+from interp_service.evidence.store import EvidenceStore
+from interp_service.jobs.base import JobContext, JobRunner
+from interp_service.jobs.schemas import JobOut
+from interp_service.users.service import actor_of
+
+router = APIRouter(prefix="/api/v1", tags=["evidence"])
+
+
+def get_store(request: Request) -> EvidenceStore:
+    store: EvidenceStore = request.app.state.evidence_store
+    return store
+
+
+@router.get("/cases/{case_id}/evidence")
+def list_files(case_id: int, _: Principal = require(CASE_READ),
+               db: Session = Depends(get_db)) -> list[EvidenceOut]:
+    return [EvidenceOut.model_validate(f) for f in repo.files_of_case(db, case_id)]
+
+
+@router.post("/cases/{case_id}/evidence", status_code=201)
+def upload_file(
+    case_id: int, file: UploadFile = File(...), description: str = Form(""),
+    me: Principal = require(CASE_WRITE), db: Session = Depends(get_db),
+    store: EvidenceStore = Depends(get_store), settings: Settings = Depends(get_settings),
+) -> EvidenceOut:
+    """Store a file for the case, named by its SHA-256; uploading it again links it once."""
+    item = service.add_file(
+        db, store, actor_of(me.user), case_id, source=file.file, filename=file.filename or "",
+        description=description, max_bytes=settings.max_upload_bytes,
+    )
+    db.commit()
+    return EvidenceOut.model_validate(item)
+
+
+@router.get("/cases/{case_id}/evidence/{evidence_id}/content")
+def download_file(
+    case_id: int, evidence_id: int, _: Principal = require(CASE_READ),
+    db: Session = Depends(get_db), store: EvidenceStore = Depends(get_store),
+) -> StreamingResponse:
+    """The file's bytes, served only after its hash was checked."""
+    item = service.get_file(db, case_id, evidence_id)
+    chunks = store.read_verified(item.sha256)
+    return StreamingResponse(
+        chunks, media_type=item.media_type,
+        headers={"x-content-sha256": item.sha256,
+                 "content-disposition": f"attachment; filename*=UTF-8''{_quote(item.original_name)}"},
+    )
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name, safe="")
+
+
+@router.post("/evidence/verify", status_code=202)
+def start_integrity_check(request: Request, me: Principal = require(ADMIN)) -> JobOut:
+    """Start a job that re-hashes every stored file and lists those that no longer match."""
+    store = get_store(request)
+    runner: JobRunner = request.app.state.job_runner
+
+    def check(ctx: JobContext) -> dict[str, Any]:
+        hashes = store.all_hashes()
+        bad: list[str] = []
+        for done, sha in enumerate(hashes, start=1):
+            if not store.verify(sha):
+                bad.append(sha)
+            ctx.progress(done, len(hashes), sha[:12])
+        return {"checked": len(hashes), "mismatched": bad}
+
+    return JobOut.of(runner.submit("evidence.verify", check, owner_id=me.user.id))

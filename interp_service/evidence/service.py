@@ -1,0 +1,54 @@
+"""Storing files for a case: type check, content-addressed write, link, audit."""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+from typing import BinaryIO
+
+from sqlalchemy.orm import Session
+
+from interp_service.audit.chain import Actor, record
+from interp_service.cases.service import get_case
+from interp_service.errors import NotFound, UnsupportedMedia, ValidationFailed
+from interp_service.evidence import repository as repo
+from interp_service.evidence.orm import EvidenceFile
+from interp_service.evidence.sniff import ALLOWED_DESCRIPTION, sniff
+from interp_service.evidence.store import EvidenceStore
+
+
+def add_file(
+    session: Session, store: EvidenceStore, actor: Actor, case_id: int, *,
+    source: BinaryIO, filename: str, description: str, max_bytes: int,
+) -> EvidenceFile:
+    """Store an uploaded file and link it to the case; the same content is linked once."""
+    get_case(session, case_id)
+    name = PurePath(filename.replace("\\", "/")).name.strip()
+    if not name:
+        raise ValidationFailed("缺少文件名", field="file")
+    if len(description) > 500:
+        raise ValidationFailed("说明不能超过 500 字", field="description")
+    head = source.read(64)
+    source.seek(0)
+    media = sniff(head, name)
+    if media is None:
+        raise UnsupportedMedia(f"不支持的文件类型：{name}。允许：{ALLOWED_DESCRIPTION}", field="file")
+    blob = store.put_file(source, max_bytes)
+    existing = repo.find(session, case_id, blob.sha256)
+    if existing is not None:
+        return existing
+    item = EvidenceFile(
+        case_id=case_id, sha256=blob.sha256, size_bytes=blob.size_bytes, media_type=media,
+        original_name=name[:255], description=description, uploaded_by=actor.id,
+    )
+    session.add(item)
+    session.flush()
+    record(session, actor, "evidence.add", "evidence", item.id, case_id=case_id,
+           details={"sha256": blob.sha256, "size_bytes": blob.size_bytes, "media_type": media})
+    return item
+
+
+def get_file(session: Session, case_id: int, evidence_id: int) -> EvidenceFile:
+    item = session.get(EvidenceFile, evidence_id)
+    if item is None or item.case_id != case_id:
+        raise NotFound("文件不存在")
+    return item

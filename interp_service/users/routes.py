@@ -1,0 +1,126 @@
+"""API routes for login, the caller's own account and tokens, and user administration."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from sqlalchemy.orm import Session
+
+from interp_service.api.access import ADMIN, PUBLIC, SIGNED_IN, require
+from interp_service.api.deps import Principal, get_db, get_settings
+from interp_service.api.pagination import Page, PageParams, page_params
+from interp_service.config import Settings
+from interp_service.users import repository as repo
+from interp_service.users import service
+from interp_service.users.cookies import clear_session_cookie, set_session_cookie
+from interp_service.users.schemas import (
+    CompetenceOut,
+    LoginIn,
+    TokenCreate,
+    TokenCreated,
+    TokenOut,
+    UserCreate,
+    UserOut,
+    UserUpdate,
+)
+from interp_service.users.orm import User
+
+router = APIRouter(prefix="/api/v1", tags=["accounts"])
+
+
+def user_out(user: User) -> UserOut:
+    return UserOut(
+        id=user.id, username=user.username, display_name=user.display_name,
+        roles=sorted(user.role_names),
+        competences=[CompetenceOut.model_validate(c) for c in user.competences],
+        is_active=user.is_active, locked_until=user.locked_until, created_at=user.created_at,
+    )
+
+
+@router.post("/auth/login")
+def login(
+    body: LoginIn, request: Request, response: Response, _: Principal | None = require(PUBLIC),
+    db: Session = Depends(get_db), settings: Settings = Depends(get_settings),
+) -> dict[str, object]:
+    """Open a browser session (cookie). Scripts should use API tokens instead."""
+    try:
+        user = service.authenticate(db, settings, body.username, body.password)
+    finally:
+        db.commit()  # failed attempts count even when the login is refused
+    outcome = service.open_session(db, settings, user)
+    db.commit()
+    set_session_cookie(response, request, settings, outcome.session_token)
+    return {"user": user_out(user), "csrf_token": outcome.login_session.csrf_token}
+
+
+@router.post("/auth/logout", status_code=204)
+def logout(
+    request: Request, response: Response, me: Principal = require(SIGNED_IN),
+    db: Session = Depends(get_db),
+) -> None:
+    if me.login_session is not None:
+        service.close_session(db, me.login_session)
+        db.commit()
+    clear_session_cookie(response)
+
+
+@router.get("/me")
+def whoami(me: Principal = require(SIGNED_IN)) -> UserOut:
+    return user_out(me.user)
+
+
+@router.get("/me/tokens")
+def my_tokens(me: Principal = require(SIGNED_IN), db: Session = Depends(get_db)) -> list[TokenOut]:
+    return [TokenOut.model_validate(t) for t in repo.list_tokens(db, me.user.id)]
+
+
+@router.post("/me/tokens", status_code=201)
+def create_token(
+    body: TokenCreate, me: Principal = require(SIGNED_IN), db: Session = Depends(get_db)
+) -> TokenCreated:
+    """Create an API token; its value is in this answer only."""
+    token, raw = service.create_api_token(db, me.user, body)
+    db.commit()
+    return TokenCreated(**TokenOut.model_validate(token).model_dump(), token=raw)
+
+
+@router.delete("/me/tokens/{token_id}", status_code=204)
+def revoke_token(
+    token_id: int, me: Principal = require(SIGNED_IN), db: Session = Depends(get_db)
+) -> None:
+    service.revoke_api_token(db, me.user, token_id)
+    db.commit()
+
+
+@router.get("/users")
+def list_users(
+    q: str = Query("", max_length=64), role: str | None = None, active: bool | None = None,
+    paging: PageParams = Depends(page_params), _: Principal = require(ADMIN),
+    db: Session = Depends(get_db),
+) -> Page[UserOut]:
+    rows, total = repo.list_users(db, q=q, role=role, active=active, offset=paging.offset,
+                                  limit=paging.size)
+    return Page.of([user_out(u) for u in rows], paging, total)
+
+
+@router.post("/users", status_code=201)
+def create_user(
+    body: UserCreate, me: Principal = require(ADMIN), db: Session = Depends(get_db)
+) -> UserOut:
+    user = service.create_user(db, service.actor_of(me.user), body)
+    db.commit()
+    return user_out(user)
+
+
+@router.get("/users/{user_id}")
+def get_user(user_id: int, _: Principal = require(ADMIN), db: Session = Depends(get_db)) -> UserOut:
+    return user_out(service.get_user_or_404(db, user_id))
+
+
+@router.patch("/users/{user_id}")
+def update_user(
+    user_id: int, body: UserUpdate, me: Principal = require(ADMIN), db: Session = Depends(get_db)
+) -> UserOut:
+    """Change a user; disabling one ends their sessions and tokens at once."""
+    user = service.update_user(db, service.actor_of(me.user), user_id, body)
+    db.commit()
+    return user_out(user)

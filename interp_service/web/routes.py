@@ -1,0 +1,7 @@
+"""All page routers, in the order they are mounted."""
+
+from interp_service.web.pages_admin import router as admin_pages
+from interp_service.web.pages_auth import router as auth_pages
+from interp_service.web.pages_cases import router as case_pages
+
+routers = (auth_pages, case_pages, admin_pages)

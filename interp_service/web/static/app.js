@@ -1,0 +1,26 @@
+// Page behaviour without inline scripts, so the Content-Security-Policy can forbid them.
+"use strict";
+
+document.addEventListener("submit", function (event) {
+  var button = event.submitter;
+  var message = button && button.getAttribute("data-confirm");
+  if (message && !window.confirm(message)) {
+    event.preventDefault();
+  }
+});
+
+// Show the conflict-of-interest declaration only when the interpreter role is chosen.
+function syncDeclarations() {
+  document.querySelectorAll("fieldset[data-show-for-role]").forEach(function (fieldset) {
+    var form = fieldset.closest("form");
+    var select = form && form.querySelector("select[name=role_on_case]");
+    if (!select) { return; }
+    var shown = select.value === fieldset.getAttribute("data-show-for-role");
+    fieldset.hidden = !shown;
+  });
+}
+
+document.addEventListener("change", function (event) {
+  if (event.target && event.target.name === "role_on_case") { syncDeclarations(); }
+});
+document.addEventListener("DOMContentLoaded", syncDeclarations);

@@ -1,0 +1,167 @@
+"""Test fixtures: every test gets its own migrated database and data folder.
+
+The database is SQLite unless INTERP_TEST_DATABASE_URL names a PostgreSQL database; then
+each test gets a fresh database copied from one migrated template, and all are dropped
+at the end of the run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from interp_service.app import create_app
+from interp_service.audit.chain import Actor
+from interp_service.config import Settings
+from interp_service.db.migrate import initialise
+from interp_service.users.schemas import CompetenceIn, UserCreate
+from interp_service.users.service import create_api_token, create_user, open_session
+from interp_service.users.schemas import TokenCreate
+
+ADMIN_PASSWORD = "admin-test-password"
+PASSWORD = "correct-horse-battery"
+PG_URL = os.environ.get("INTERP_TEST_DATABASE_URL", "")
+
+
+def _settings(data_dir: Path, url: str | None, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "data_dir": data_dir, "database_url": url, "admin_username": "admin",
+        "admin_password": ADMIN_PASSWORD, "login_backoff_base_s": 30.0,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated database (with the first admin) that each test copies."""
+    if PG_URL:
+        initialise(_settings(tmp_path_factory.mktemp("tpl"), PG_URL))
+        yield PG_URL
+        return
+    folder = tmp_path_factory.mktemp("template")
+    initialise(_settings(folder, None))
+    yield str(folder / "interp.sqlite3")
+
+
+@pytest.fixture
+def db_url(template_db: str, tmp_path: Path) -> Iterator[str]:
+    if not PG_URL:
+        target = tmp_path / "data" / "interp.sqlite3"
+        target.parent.mkdir(parents=True)
+        shutil.copy(template_db, target)
+        yield f"sqlite:///{target}"
+        return
+    base = make_url(PG_URL)
+    name = f"{base.database}_t{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{base.database}"'))
+    yield base.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, db_url: str) -> Settings:
+    return _settings(tmp_path / "data", db_url)
+
+
+@pytest.fixture
+def app(settings: Settings) -> Iterator[FastAPI]:
+    application = create_app(settings)
+    yield application
+    application.state.job_runner.shutdown()
+    application.state.engine.dispose()
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as c:
+        yield c
+
+
+@pytest.fixture
+def db(app: FastAPI) -> Iterator[Session]:
+    session: Session = app.state.session_factory()
+    yield session
+    session.close()
+
+
+@dataclass
+class Account:
+    id: int
+    username: str
+    password: str
+    token: str
+
+
+@pytest.fixture
+def make_user(app: FastAPI) -> Any:
+    """Create a user directly; returns an Account with an API token for scripts."""
+
+    def make(username: str, *roles: str, competences: tuple[str, ...] = ()) -> Account:
+        with app.state.session_factory() as session:
+            user = create_user(session, Actor(None, "test"), UserCreate(
+                username=username, display_name=username.title(), password=PASSWORD,
+                roles=list(roles),
+                competences=[CompetenceIn(language=c) for c in competences],
+            ))
+            _, raw = create_api_token(session, user, TokenCreate(name="tests"))
+            session.commit()
+            return Account(user.id, username, PASSWORD, raw)
+
+    return make
+
+
+@pytest.fixture
+def admin(app: FastAPI) -> Account:
+    from interp_service.users.repository import get_user_by_username
+
+    with app.state.session_factory() as session:
+        user = get_user_by_username(session, "admin")
+        assert user is not None
+        _, raw = create_api_token(session, user, TokenCreate(name="tests"))
+        session.commit()
+        return Account(user.id, "admin", ADMIN_PASSWORD, raw)
+
+
+def bearer(account: Account) -> dict[str, str]:
+    return {"Authorization": f"Bearer {account.token}"}
+
+
+def browser_session(app: FastAPI, account: Account) -> tuple[dict[str, str], dict[str, str]]:
+    """Cookies and CSRF header of a fresh browser session for `account` (no password check)."""
+    from interp_service.api.deps import SESSION_COOKIE
+    from interp_service.users.repository import get_user
+
+    with app.state.session_factory() as session:
+        user = get_user(session, account.id)
+        assert user is not None
+        outcome = open_session(session, app.state.settings, user)
+        session.commit()
+        return ({SESSION_COOKIE: outcome.session_token},
+                {"X-CSRF-Token": outcome.login_session.csrf_token})
+
+
+def new_case(client: TestClient, account: Account, number: str = "保检刑诉〔2026〕12号",
+             **fields: Any) -> dict[str, Any]:
+    body = {"case_number": number, "title": "吴某某盗窃案", "case_type": "盗窃",
+            "stage": "审查起诉", "opened_on": "2026-11-02", **fields}
+    r = client.post("/api/v1/cases", json=body, headers=bearer(account))
+    assert r.status_code == 201, r.text
+    data: dict[str, Any] = r.json()
+    return data

@@ -1,0 +1,159 @@
+"""Every route declares an access policy, and each role gets what its policy says.
+
+New routes are covered automatically: the test walks the app's routes, so a route added
+without `require(...)` fails here, and every declared route is called as every role.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from starlette.routing import Mount
+
+from interp_service.api.access import AccessPolicy, policy_of
+from interp_service.app import PUBLIC_MOUNTS
+from tests.conftest import Account, bearer, browser_session, new_case
+
+
+def _policy(route: APIRoute) -> AccessPolicy | None:
+    stack = list(route.dependant.dependencies)
+    while stack:
+        dep = stack.pop()
+        if dep.call is not None and (found := policy_of(dep.call)) is not None:
+            return found
+        stack.extend(dep.dependencies)
+    return None
+
+
+def all_routes(routes: list[Any]) -> list[Any]:
+    """Routes of the app, with included routers opened up (their paths carry the prefix)."""
+    out: list[Any] = []
+    for route in routes:
+        included = getattr(route, "original_router", None)
+        out.extend(all_routes(included.routes) if included is not None else [route])
+    return out
+
+
+def test_every_route_declares_a_policy(app: FastAPI) -> None:
+    routes = all_routes(app.routes)
+    missing = [f"{sorted(r.methods)} {r.path}" for r in routes
+               if isinstance(r, APIRoute) and _policy(r) is None]
+    assert missing == []
+    mounts = {r.path for r in routes if isinstance(r, Mount)}
+    assert mounts <= PUBLIC_MOUNTS
+    others = [r for r in routes if not isinstance(r, APIRoute | Mount)]
+    assert others == []
+
+
+@pytest.fixture
+def world(client: TestClient, app: FastAPI, make_user: Any, admin: Account) -> dict[str, Any]:
+    """A case with a lead prosecutor and a clerk, an outsider, and sacrificial objects."""
+    lead = make_user("lead", "prosecutor")
+    clerk = make_user("clerk", "clerk")
+    outsider = make_user("outsider", "prosecutor")
+    spare = make_user("spare", "clerk")
+    case = new_case(client, lead)
+    cid = case["id"]
+    h = bearer(lead)
+    party = client.post(f"/api/v1/cases/{cid}/parties", headers=h, json={
+        "name": "龙某", "role": "suspect", "language": "mmr", "needs_interpreter": True})
+    assert party.status_code == 201
+    for user in (clerk, spare):
+        r = client.post(f"/api/v1/cases/{cid}/assignments", headers=h,
+                        json={"user_id": user.id, "role_on_case": "clerk"})
+        assert r.status_code == 201
+    spare_assignment = r.json()["id"]
+    deadline = client.post(f"/api/v1/cases/{cid}/deadlines", headers=h, json={
+        "rule_code": "prosecution_review", "starts_on": "2026-11-02"}).json()
+    evidence = client.post(f"/api/v1/cases/{cid}/evidence", headers=h,
+                           files={"file": ("note.txt", b"interview note\n", "text/plain")})
+    assert evidence.status_code == 201
+    ids = {"case_id": cid, "assignment_id": spare_assignment, "deadline_id": deadline["id"],
+           "evidence_id": evidence.json()["id"], "user_id": spare.id, "token_id": 999999,
+           "rule_id": 1, "job_id": "0" * 32}
+    return {"roles": {"outsider": outsider, "clerk": clerk, "lead": lead, "admin": admin},
+            "ids": ids}
+
+
+# Global roles of the test accounts, and whether each is assigned to the case.
+ACCOUNT_ROLES = {"outsider": {"prosecutor"}, "clerk": {"clerk"}, "lead": {"prosecutor"},
+                 "admin": {"admin"}}
+ASSIGNED = {"clerk", "lead"}
+CASE_ROLES = {"clerk": {"clerk"}, "lead": {"lead_prosecutor"}}
+
+
+def _expected_denial(policy: AccessPolicy, who: str) -> int | None:
+    """The status the policy demands for this caller, or None when access is allowed."""
+    roles = ACCOUNT_ROLES[who]
+    if policy.public:
+        return None
+    if policy.case_scoped and who != "admin":
+        if who not in ASSIGNED:
+            return 404
+        if policy.roles and not roles & policy.roles:
+            return 403
+        if policy.case_roles and not CASE_ROLES[who] & policy.case_roles:
+            return 403
+        return None
+    if policy.roles and not roles & policy.roles:
+        return 403
+    return None
+
+
+def _path(route: APIRoute, ids: dict[str, Any]) -> str:
+    return re.sub(r"{(\w+)}", lambda m: str(ids[m.group(1)]), route.path)
+
+
+def test_each_route_as_each_role(app: FastAPI, client: TestClient, world: dict[str, Any]) -> None:
+    routes = [r for r in all_routes(app.routes) if isinstance(r, APIRoute)]
+    assert len(routes) > 40
+    checked = 0
+    failures: list[str] = []
+    for route in routes:
+        policy = _policy(route)
+        assert policy is not None
+        method = sorted(route.methods - {"HEAD"})[0]
+        path = _path(route, world["ids"])
+        is_api = path.startswith("/api/")
+        client.cookies.clear()
+        anonymous = client.request(method, path, follow_redirects=False)
+        if not policy.public:
+            want = 401 if is_api else 303
+            if anonymous.status_code != want:
+                failures.append(f"anonymous {method} {path}: {anonymous.status_code} != {want}")
+        for who, account in world["roles"].items():
+            cookies, csrf = browser_session(app, account)
+            client.cookies.clear()
+            for name, value in cookies.items():
+                client.cookies.set(name, value)
+            response = client.request(method, path, headers=csrf, follow_redirects=False)
+            expected = _expected_denial(policy, who)
+            got = response.status_code
+            if expected is not None and got != expected:
+                failures.append(f"{who} {method} {path}: {got}, policy wants {expected}")
+            # A public route may still refuse a form without its login CSRF token (403).
+            denials = (401,) if policy.public else (401, 403)
+            if expected is None and got in denials or (
+                expected is None and policy.case_scoped and got == 404
+            ):
+                failures.append(f"{who} {method} {path}: denied with {got}")
+            checked += 1
+    client.cookies.clear()
+    assert failures == []
+    assert checked >= 4 * len(routes)
+
+
+def test_denied_case_answers_like_a_missing_case(client: TestClient, world: dict[str, Any]) -> None:
+    outsider = world["roles"]["outsider"]
+    cid = world["ids"]["case_id"]
+    denied = client.get(f"/api/v1/cases/{cid}", headers=bearer(outsider))
+    missing = client.get("/api/v1/cases/987654", headers=bearer(outsider))
+    assert denied.status_code == missing.status_code == 404
+    assert denied.json()["detail"] == missing.json()["detail"]
+    listed = client.get("/api/v1/cases", headers=bearer(outsider)).json()
+    assert listed["total"] == 0
