@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from interp_service import __version__
 from interp_service.api.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
+from interp_service.api.system import router as system_router
 from interp_service.audit.routes import router as audit_router
 from interp_service.cases.routes import router as cases_router
 from interp_service.config import Settings
@@ -21,7 +22,6 @@ from interp_service.evidence.routes import router as evidence_router
 from interp_service.evidence.store import EvidenceStore
 from interp_service.jobs.inprocess import InProcessJobRunner
 from interp_service.jobs.routes import router as jobs_router
-from interp_service.api.system import router as system_router
 from interp_service.users.routes import router as users_router
 from interp_service.web.routes import routers as page_routers
 
@@ -46,7 +46,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="苗语翻译辅助服务 · Miao interpreting support",
         version=__version__,
-        docs_url=None, redoc_url=None, openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
         lifespan=lifespan,
     )
     app.state.settings = settings
@@ -59,12 +61,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     }
 
     install_error_handlers(app)
-    for router in (system_router, users_router, cases_router, evidence_router, audit_router,
-                   jobs_router, *page_routers):
+    for router in (
+        system_router,
+        users_router,
+        cases_router,
+        evidence_router,
+        audit_router,
+        jobs_router,
+        *page_routers,
+    ):
         app.include_router(router)
     app.mount("/static/swagger", StaticFiles(directory=SWAGGER_DIR), name="swagger")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.add_middleware(BodyLimitMiddleware, max_body=settings.max_body_bytes,
-                       max_upload=settings.max_upload_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes
+    )
     app.add_middleware(SecurityHeadersMiddleware)
     return app

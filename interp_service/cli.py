@@ -50,11 +50,17 @@ def _user_create(settings: Settings, args: argparse.Namespace) -> int:
     from interp_service.users.service import create_user
 
     password = args.password or getpass.getpass("password: ")
-    competences = [dict(zip(("language", "variety"), c.split(":", 1), strict=False))
-                   for c in args.competence]
+    competences = [
+        dict(zip(("language", "variety"), c.split(":", 1), strict=False)) for c in args.competence
+    ]
     try:
-        data = UserCreate(username=args.username, display_name=args.display_name or args.username,
-                          password=password, roles=args.role, competences=competences)
+        data = UserCreate(
+            username=args.username,
+            display_name=args.display_name or args.username,
+            password=password,
+            roles=args.role,
+            competences=competences,
+        )
     except ValidationError as exc:
         print(f"invalid user: {exc}", file=sys.stderr)
         return 2
@@ -82,8 +88,10 @@ def _audit_verify(settings: Settings, args: argparse.Namespace) -> int:
     if result.ok:
         print(f"audit trail intact: {result.entries_checked} entries verified")
         return 0
-    print(f"audit trail BROKEN at entry {result.first_bad_seq}: {result.reason} "
-          f"({result.entries_checked} entries verified before it)")
+    print(
+        f"audit trail BROKEN at entry {result.first_bad_seq}: {result.reason} "
+        f"({result.entries_checked} entries verified before it)"
+    )
     return 1
 
 
@@ -105,10 +113,12 @@ def build_parser() -> argparse.ArgumentParser:
     create = user_sub.add_parser("create", help="create a user")
     create.add_argument("username")
     create.add_argument("--display-name")
-    create.add_argument("--role", action="append", required=True,
-                        choices=["prosecutor", "clerk", "admin"])
-    create.add_argument("--competence", action="append", default=[],
-                        help="language[:variety], e.g. mmr:花垣")
+    create.add_argument(
+        "--role", action="append", required=True, choices=["prosecutor", "clerk", "admin"]
+    )
+    create.add_argument(
+        "--competence", action="append", default=[], help="language[:variety], e.g. mmr:花垣"
+    )
     create.add_argument("--password", help="omit to be asked")
     create.set_defaults(func=_user_create)
 

@@ -13,7 +13,9 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="INTERP_", env_file=None, extra="ignore")
 
-    data_dir: Path = Field(default=Path("var"), description="Files, evidence and the SQLite database")
+    data_dir: Path = Field(
+        default=Path("var"), description="Files, evidence and the SQLite database"
+    )
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; SQLite if unset")
     host: str = "127.0.0.1"
     port: int = 8000

@@ -22,7 +22,9 @@ def wants_page(request: Request) -> bool:
     return not (path.startswith("/api/") or path in ("/healthz", "/readyz", "/openapi.json"))
 
 
-def _problem(body: dict[str, object], status: int, headers: dict[str, str] | None = None) -> Response:
+def _problem(
+    body: dict[str, object], status: int, headers: dict[str, str] | None = None
+) -> Response:
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
@@ -56,8 +58,17 @@ def install_error_handlers(app: FastAPI) -> None:
         detail = "；".join(f"{e['field']}: {e['message']}" for e in errors)
         if wants_page(request):
             return _page(request, 422, "输入有误", detail)
-        return _problem({"type": PROBLEM_BASE + "validation", "title": "输入有误", "status": 422,
-                         "detail": detail, "instance": request.url.path, "errors": errors}, 422)
+        return _problem(
+            {
+                "type": PROBLEM_BASE + "validation",
+                "title": "输入有误",
+                "status": 422,
+                "detail": detail,
+                "instance": request.url.path,
+                "errors": errors,
+            },
+            422,
+        )
 
     @app.exception_handler(StaleDataError)
     async def stale(request: Request, exc: StaleDataError) -> Response:
@@ -73,18 +84,34 @@ def install_error_handlers(app: FastAPI) -> None:
         if wants_page(request):
             return _page(request, exc.status_code, title, detail)
         kind = {404: "not-found", 405: "method-not-allowed", 413: "payload-too-large"}.get(
-            exc.status_code, "http-error")
-        return _problem({"type": PROBLEM_BASE + kind, "title": title, "status": exc.status_code,
-                         "detail": detail, "instance": request.url.path}, exc.status_code)
+            exc.status_code, "http-error"
+        )
+        return _problem(
+            {
+                "type": PROBLEM_BASE + kind,
+                "title": title,
+                "status": exc.status_code,
+                "detail": detail,
+                "instance": request.url.path,
+            },
+            exc.status_code,
+        )
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         if wants_page(request):
             return _page(request, 500, "服务器内部错误", "处理请求时出错，已记录。请稍后再试。")
-        return _problem({"type": PROBLEM_BASE + "internal", "title": "服务器内部错误",
-                         "status": 500, "detail": "处理请求时出错，已记录。",
-                         "instance": request.url.path}, 500)
+        return _problem(
+            {
+                "type": PROBLEM_BASE + "internal",
+                "title": "服务器内部错误",
+                "status": 500,
+                "detail": "处理请求时出错，已记录。",
+                "instance": request.url.path,
+            },
+            500,
+        )
 
 
 def _message(err: dict[str, object]) -> str:

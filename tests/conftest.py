@@ -26,9 +26,8 @@ from interp_service.app import create_app
 from interp_service.audit.chain import Actor
 from interp_service.config import Settings
 from interp_service.db.migrate import initialise
-from interp_service.users.schemas import CompetenceIn, UserCreate
+from interp_service.users.schemas import CompetenceIn, TokenCreate, UserCreate
 from interp_service.users.service import create_api_token, create_user, open_session
-from interp_service.users.schemas import TokenCreate
 
 ADMIN_PASSWORD = "admin-test-password"
 PASSWORD = "correct-horse-battery"
@@ -37,8 +36,11 @@ PG_URL = os.environ.get("INTERP_TEST_DATABASE_URL", "")
 
 def _settings(data_dir: Path, url: str | None, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
-        "data_dir": data_dir, "database_url": url, "admin_username": "admin",
-        "admin_password": ADMIN_PASSWORD, "login_backoff_base_s": 30.0,
+        "data_dir": data_dir,
+        "database_url": url,
+        "admin_username": "admin",
+        "admin_password": ADMIN_PASSWORD,
+        "login_backoff_base_s": 30.0,
     }
     values.update(overrides)
     return Settings(**values)
@@ -115,11 +117,17 @@ def make_user(app: FastAPI) -> Any:
 
     def make(username: str, *roles: str, competences: tuple[str, ...] = ()) -> Account:
         with app.state.session_factory() as session:
-            user = create_user(session, Actor(None, "test"), UserCreate(
-                username=username, display_name=username.title(), password=PASSWORD,
-                roles=list(roles),
-                competences=[CompetenceIn(language=c) for c in competences],
-            ))
+            user = create_user(
+                session,
+                Actor(None, "test"),
+                UserCreate(
+                    username=username,
+                    display_name=username.title(),
+                    password=PASSWORD,
+                    roles=list(roles),
+                    competences=[CompetenceIn(language=c) for c in competences],
+                ),
+            )
             _, raw = create_api_token(session, user, TokenCreate(name="tests"))
             session.commit()
             return Account(user.id, username, PASSWORD, raw)
@@ -153,14 +161,23 @@ def browser_session(app: FastAPI, account: Account) -> tuple[dict[str, str], dic
         assert user is not None
         outcome = open_session(session, app.state.settings, user)
         session.commit()
-        return ({SESSION_COOKIE: outcome.session_token},
-                {"X-CSRF-Token": outcome.login_session.csrf_token})
+        return (
+            {SESSION_COOKIE: outcome.session_token},
+            {"X-CSRF-Token": outcome.login_session.csrf_token},
+        )
 
 
-def new_case(client: TestClient, account: Account, number: str = "保检刑诉〔2026〕12号",
-             **fields: Any) -> dict[str, Any]:
-    body = {"case_number": number, "title": "吴某某盗窃案", "case_type": "盗窃",
-            "stage": "审查起诉", "opened_on": "2026-11-02", **fields}
+def new_case(
+    client: TestClient, account: Account, number: str = "保检刑诉〔2026〕12号", **fields: Any
+) -> dict[str, Any]:
+    body = {
+        "case_number": number,
+        "title": "吴某某盗窃案",
+        "case_type": "盗窃",
+        "stage": "审查起诉",
+        "opened_on": "2026-11-02",
+        **fields,
+    }
     r = client.post("/api/v1/cases", json=body, headers=bearer(account))
     assert r.status_code == 201, r.text
     data: dict[str, Any] = r.json()

@@ -41,8 +41,11 @@ def all_routes(routes: list[Any]) -> list[Any]:
 
 def test_every_route_declares_a_policy(app: FastAPI) -> None:
     routes = all_routes(app.routes)
-    missing = [f"{sorted(r.methods)} {r.path}" for r in routes
-               if isinstance(r, APIRoute) and _policy(r) is None]
+    missing = [
+        f"{sorted(r.methods)} {r.path}"
+        for r in routes
+        if isinstance(r, APIRoute) and _policy(r) is None
+    ]
     assert missing == []
     mounts = {r.path for r in routes if isinstance(r, Mount)}
     assert mounts <= PUBLIC_MOUNTS
@@ -60,29 +63,54 @@ def world(client: TestClient, app: FastAPI, make_user: Any, admin: Account) -> d
     case = new_case(client, lead)
     cid = case["id"]
     h = bearer(lead)
-    party = client.post(f"/api/v1/cases/{cid}/parties", headers=h, json={
-        "name": "龙某", "role": "suspect", "language": "mmr", "needs_interpreter": True})
+    party = client.post(
+        f"/api/v1/cases/{cid}/parties",
+        headers=h,
+        json={"name": "龙某", "role": "suspect", "language": "mmr", "needs_interpreter": True},
+    )
     assert party.status_code == 201
     for user in (clerk, spare):
-        r = client.post(f"/api/v1/cases/{cid}/assignments", headers=h,
-                        json={"user_id": user.id, "role_on_case": "clerk"})
+        r = client.post(
+            f"/api/v1/cases/{cid}/assignments",
+            headers=h,
+            json={"user_id": user.id, "role_on_case": "clerk"},
+        )
         assert r.status_code == 201
     spare_assignment = r.json()["id"]
-    deadline = client.post(f"/api/v1/cases/{cid}/deadlines", headers=h, json={
-        "rule_code": "prosecution_review", "starts_on": "2026-11-02"}).json()
-    evidence = client.post(f"/api/v1/cases/{cid}/evidence", headers=h,
-                           files={"file": ("note.txt", b"interview note\n", "text/plain")})
+    deadline = client.post(
+        f"/api/v1/cases/{cid}/deadlines",
+        headers=h,
+        json={"rule_code": "prosecution_review", "starts_on": "2026-11-02"},
+    ).json()
+    evidence = client.post(
+        f"/api/v1/cases/{cid}/evidence",
+        headers=h,
+        files={"file": ("note.txt", b"interview note\n", "text/plain")},
+    )
     assert evidence.status_code == 201
-    ids = {"case_id": cid, "assignment_id": spare_assignment, "deadline_id": deadline["id"],
-           "evidence_id": evidence.json()["id"], "user_id": spare.id, "token_id": 999999,
-           "rule_id": 1, "job_id": "0" * 32}
-    return {"roles": {"outsider": outsider, "clerk": clerk, "lead": lead, "admin": admin},
-            "ids": ids}
+    ids = {
+        "case_id": cid,
+        "assignment_id": spare_assignment,
+        "deadline_id": deadline["id"],
+        "evidence_id": evidence.json()["id"],
+        "user_id": spare.id,
+        "token_id": 999999,
+        "rule_id": 1,
+        "job_id": "0" * 32,
+    }
+    return {
+        "roles": {"outsider": outsider, "clerk": clerk, "lead": lead, "admin": admin},
+        "ids": ids,
+    }
 
 
 # Global roles of the test accounts, and whether each is assigned to the case.
-ACCOUNT_ROLES = {"outsider": {"prosecutor"}, "clerk": {"clerk"}, "lead": {"prosecutor"},
-                 "admin": {"admin"}}
+ACCOUNT_ROLES = {
+    "outsider": {"prosecutor"},
+    "clerk": {"clerk"},
+    "lead": {"prosecutor"},
+    "admin": {"admin"},
+}
 ASSIGNED = {"clerk", "lead"}
 CASE_ROLES = {"clerk": {"clerk"}, "lead": {"lead_prosecutor"}}
 
@@ -138,8 +166,10 @@ def test_each_route_as_each_role(app: FastAPI, client: TestClient, world: dict[s
                 failures.append(f"{who} {method} {path}: {got}, policy wants {expected}")
             # A public route may still refuse a form without its login CSRF token (403).
             denials = (401,) if policy.public else (401, 403)
-            if expected is None and got in denials or (
-                expected is None and policy.case_scoped and got == 404
+            if (
+                expected is None
+                and got in denials
+                or (expected is None and policy.case_scoped and got == 404)
             ):
                 failures.append(f"{who} {method} {path}: denied with {got}")
             checked += 1

@@ -43,7 +43,9 @@ CASE_WRITE = AccessPolicy(
     "case-editor", case_scoped=True, roles=frozenset({"prosecutor", "clerk", "admin"})
 )
 CASE_LEAD = AccessPolicy(
-    "case-lead", case_scoped=True, roles=frozenset({"prosecutor", "admin"}),
+    "case-lead",
+    case_scoped=True,
+    roles=frozenset({"prosecutor", "admin"}),
     case_roles=frozenset({"lead_prosecutor"}),
 )
 

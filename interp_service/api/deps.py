@@ -55,8 +55,12 @@ class Principal:
     view: UserView = field(init=False)
 
     def __post_init__(self) -> None:
-        self.view = UserView(self.user.id, self.user.username, self.user.display_name,
-                             tuple(sorted(self.user.role_names)))
+        self.view = UserView(
+            self.user.id,
+            self.user.username,
+            self.user.display_name,
+            tuple(sorted(self.user.role_names)),
+        )
         if self.login_session is not None:
             self.csrf_token = self.login_session.csrf_token
 

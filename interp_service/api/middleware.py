@@ -63,12 +63,18 @@ class BodyLimitMiddleware:
 async def _send_413(send: Send, limit: int, path: str) -> None:
     problem = PayloadTooLarge(f"请求内容超过上限 {limit} 字节").to_problem(path)
     body = json.dumps(problem, ensure_ascii=False).encode()
-    await send({"type": "http.response.start", "status": 413, "headers": [
-        (b"content-type", b"application/problem+json"),
-        (b"content-length", str(len(body)).encode()),
-        (b"connection", b"close"),
-        *SECURITY_HEADERS,
-    ]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/problem+json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+                *SECURITY_HEADERS,
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 

@@ -39,7 +39,9 @@ def readyz(request: Request, _: Any = require(PUBLIC)) -> JSONResponse:
     for name, probe in request.app.state.readiness_probes.items():
         components[name] = probe()
     ready = all(c.get("ready") for c in components.values())
-    return JSONResponse({"ready": ready, "components": components}, status_code=200 if ready else 503)
+    return JSONResponse(
+        {"ready": ready, "components": components}, status_code=200 if ready else 503
+    )
 
 
 @router.get("/docs", include_in_schema=False)

@@ -155,7 +155,9 @@ def verify(session: Session, batch_size: int = 1000) -> VerifyResult:
             break
         for entry in rows:
             if entry.seq != expected_seq:
-                return VerifyResult(False, checked, expected_seq, f"entry {expected_seq} is missing")
+                return VerifyResult(
+                    False, checked, expected_seq, f"entry {expected_seq} is missing"
+                )
             if entry.prev_hash != expected_prev:
                 return VerifyResult(False, checked, entry.seq, "link to previous entry is broken")
             if _entry_hash(entry) != entry.entry_hash:

@@ -12,9 +12,15 @@ from interp_service.audit.orm import AuditEntry
 
 
 def search(
-    session: Session, *, actor: str | None = None, action: str | None = None,
-    case_id: int | None = None, since: datetime | None = None, until: datetime | None = None,
-    offset: int = 0, limit: int = 50,
+    session: Session,
+    *,
+    actor: str | None = None,
+    action: str | None = None,
+    case_id: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    offset: int = 0,
+    limit: int = 50,
 ) -> tuple[Sequence[AuditEntry], int]:
     stmt = select(AuditEntry)
     if actor:

@@ -18,19 +18,35 @@ router = APIRouter(prefix="/api/v1", tags=["audit"])
 
 @router.get("/audit")
 def read_trail(
-    actor: str | None = Query(None, max_length=64), action: str | None = Query(None, max_length=64),
-    case_id: int | None = None, since: AwareDatetime | None = None,
-    until: AwareDatetime | None = None, paging: PageParams = Depends(page_params),
-    _: Principal = require(ADMIN), db: Session = Depends(get_db),
+    actor: str | None = Query(None, max_length=64),
+    action: str | None = Query(None, max_length=64),
+    case_id: int | None = None,
+    since: AwareDatetime | None = None,
+    until: AwareDatetime | None = None,
+    paging: PageParams = Depends(page_params),
+    _: Principal = require(ADMIN),
+    db: Session = Depends(get_db),
 ) -> Page[AuditEntryOut]:
     """Entries newest first; `action` matches a prefix such as `case.`."""
-    rows, total = repo.search(db, actor=actor, action=action, case_id=case_id, since=since,
-                              until=until, offset=paging.offset, limit=paging.size)
+    rows, total = repo.search(
+        db,
+        actor=actor,
+        action=action,
+        case_id=case_id,
+        since=since,
+        until=until,
+        offset=paging.offset,
+        limit=paging.size,
+    )
     return Page.of([AuditEntryOut.model_validate(r) for r in rows], paging, total)
 
 
 @router.get("/audit/verify")
 def verify_trail(_: Principal = require(ADMIN), db: Session = Depends(get_db)) -> VerifyOut:
     result = chain.verify(db)
-    return VerifyOut(ok=result.ok, entries_checked=result.entries_checked,
-                     first_bad_seq=result.first_bad_seq, reason=result.reason)
+    return VerifyOut(
+        ok=result.ok,
+        entries_checked=result.entries_checked,
+        first_bad_seq=result.first_bad_seq,
+        reason=result.reason,
+    )

@@ -35,7 +35,9 @@ def assign(session: Session, actor: Actor, case_id: int, data: AssignmentCreate)
         raise ValidationFailed("该用户已停用，不能分配", field="user_id")
     needed = ACCOUNT_ROLE_FOR.get(data.role_on_case)
     if needed and not user.has_role(needed):
-        raise ValidationFailed(f"该用户没有“{needed}”角色，不能担任此案件角色", field="role_on_case")
+        raise ValidationFailed(
+            f"该用户没有“{needed}”角色，不能担任此案件角色", field="role_on_case"
+        )
     if data.role_on_case == "interpreter":
         if data.declaration is None:
             raise ValidationFailed("译员须先填写利益冲突申报", field="declaration")
@@ -45,8 +47,9 @@ def assign(session: Session, actor: Actor, case_id: int, data: AssignmentCreate)
         raise Conflict("该用户已以此角色分配到本案", field="user_id")
     if existing is not None and existing.state == "recused":
         raise Conflict("该用户已因利益冲突回避本案", field="user_id")
-    assignment = existing or Assignment(case_id=case_id, user_id=user.id,
-                                        role_on_case=data.role_on_case)
+    assignment = existing or Assignment(
+        case_id=case_id, user_id=user.id, role_on_case=data.role_on_case
+    )
     assignment.state = "active"
     assignment.assigned_by = actor.id
     if existing is None:
@@ -54,10 +57,20 @@ def assign(session: Session, actor: Actor, case_id: int, data: AssignmentCreate)
     if data.declaration is not None:
         _apply_declaration(assignment, data.declaration)
     session.flush()
-    record(session, actor, "assignment.create", "assignment", assignment.id, case_id=case_id,
-           details={"user_id": user.id, "role_on_case": assignment.role_on_case,
-                    "state": assignment.state,
-                    "conflict_declared": assignment.conflict_declared})
+    record(
+        session,
+        actor,
+        "assignment.create",
+        "assignment",
+        assignment.id,
+        case_id=case_id,
+        details={
+            "user_id": user.id,
+            "role_on_case": assignment.role_on_case,
+            "state": assignment.state,
+            "conflict_declared": assignment.conflict_declared,
+        },
+    )
     return assignment
 
 
@@ -91,8 +104,15 @@ def declare(
         raise ValidationFailed("只有译员需要利益冲突申报", field="declaration")
     _apply_declaration(assignment, declaration)
     session.flush()
-    record(session, actor, "assignment.declare", "assignment", assignment.id, case_id=case_id,
-           details={"conflict_declared": declaration.has_conflict, "state": assignment.state})
+    record(
+        session,
+        actor,
+        "assignment.declare",
+        "assignment",
+        assignment.id,
+        case_id=case_id,
+        details={"conflict_declared": declaration.has_conflict, "state": assignment.state},
+    )
     return assignment
 
 
@@ -103,6 +123,13 @@ def end_assignment(session: Session, actor: Actor, case_id: int, assignment_id: 
     if assignment.state == "active":
         assignment.state = "ended"
         session.flush()
-        record(session, actor, "assignment.end", "assignment", assignment.id, case_id=case_id,
-               details={"user_id": assignment.user_id})
+        record(
+            session,
+            actor,
+            "assignment.end",
+            "assignment",
+            assignment.id,
+            case_id=case_id,
+            details={"user_id": assignment.user_id},
+        )
     return assignment

@@ -65,8 +65,15 @@ def add_deadline(session: Session, actor: Actor, case_id: int, data: DeadlineCre
     )
     session.add(deadline)
     session.flush()
-    record(session, actor, "deadline.create", "deadline", deadline.id, case_id=case_id,
-           details={"rule_id": deadline.rule_id, "due_on": due.isoformat()})
+    record(
+        session,
+        actor,
+        "deadline.create",
+        "deadline",
+        deadline.id,
+        case_id=case_id,
+        details={"rule_id": deadline.rule_id, "due_on": due.isoformat()},
+    )
     return deadline
 
 
@@ -81,7 +88,9 @@ def complete_deadline(session: Session, actor: Actor, case_id: int, deadline_id:
     return deadline
 
 
-def due_soon(session: Session, user_id: int, days: int, today: date | None = None) -> list[DueSoonOut]:
+def due_soon(
+    session: Session, user_id: int, days: int, today: date | None = None
+) -> list[DueSoonOut]:
     """Open deadlines on the user's cases due within `days` days (overdue ones included)."""
     today = today or date.today()
     confirmed = {r.id: r.confirmed for r in repo.rules(session)}
@@ -105,15 +114,23 @@ def confirm_rule(session: Session, actor: Actor, rule_id: int) -> DeadlineRule:
         rule.confirmed_by = actor.id
         rule.confirmed_at = utcnow()
         session.flush()
-        record(session, actor, "deadline_rule.confirm", "deadline_rule", rule.id,
-               details={"code": rule.code})
+        record(
+            session,
+            actor,
+            "deadline_rule.confirm",
+            "deadline_rule",
+            rule.id,
+            details={"code": rule.code},
+        )
     return rule
 
 
 def seed_shipped_rules(session: Session) -> int:
     """Load the shipped draft rules that are not in the database yet; returns how many."""
-    text = resources.files("interp_service.cases").joinpath("data/deadline_rules.toml").read_text(
-        encoding="utf-8"
+    text = (
+        resources.files("interp_service.cases")
+        .joinpath("data/deadline_rules.toml")
+        .read_text(encoding="utf-8")
     )
     added = 0
     for item in tomllib.loads(text)["rule"]:
@@ -121,7 +138,13 @@ def seed_shipped_rules(session: Session) -> int:
             rule = DeadlineRule(**item, confirmed=False, origin="shipped")
             session.add(rule)
             session.flush()
-            record(session, SYSTEM, "deadline_rule.seed", "deadline_rule", rule.id,
-                   details={"code": rule.code})
+            record(
+                session,
+                SYSTEM,
+                "deadline_rule.seed",
+                "deadline_rule",
+                rule.id,
+                details={"code": rule.code},
+            )
             added += 1
     return added

@@ -17,8 +17,15 @@ def get_case_by_number(session: Session, number: str) -> Case | None:
 
 
 def search_cases(
-    session: Session, *, visible_to: int | None, q: str = "", status: str | None = None,
-    stage: str | None = None, language: str | None = None, offset: int = 0, limit: int = 20,
+    session: Session,
+    *,
+    visible_to: int | None,
+    q: str = "",
+    status: str | None = None,
+    stage: str | None = None,
+    language: str | None = None,
+    offset: int = 0,
+    limit: int = 20,
 ) -> tuple[Sequence[Case], int]:
     """Cases matching the filters; `visible_to` limits to cases with an active assignment."""
     stmt = select(Case)
@@ -66,9 +73,7 @@ def assignments_of(session: Session, case_id: int) -> Sequence[tuple[Assignment,
     return [(a, u) for a, u in rows]
 
 
-def find_assignment(
-    session: Session, case_id: int, user_id: int, role: str
-) -> Assignment | None:
+def find_assignment(session: Session, case_id: int, user_id: int, role: str) -> Assignment | None:
     return session.scalar(
         select(Assignment).where(
             Assignment.case_id == case_id,
@@ -110,7 +115,9 @@ def due_soon(session: Session, user_id: int, until: date) -> Sequence[tuple[Dead
 
 
 def rules(session: Session) -> Sequence[DeadlineRule]:
-    return session.scalars(select(DeadlineRule).order_by(DeadlineRule.stage, DeadlineRule.code)).all()
+    return session.scalars(
+        select(DeadlineRule).order_by(DeadlineRule.stage, DeadlineRule.code)
+    ).all()
 
 
 def rule_by_code(session: Session, code: str) -> DeadlineRule | None:

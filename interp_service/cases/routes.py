@@ -6,16 +6,34 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
 from interp_service.api.access import (
-    ADMIN, CASE_CREATORS, CASE_LEAD, CASE_READ, CASE_WRITE, SIGNED_IN, require,
+    ADMIN,
+    CASE_CREATORS,
+    CASE_LEAD,
+    CASE_READ,
+    CASE_WRITE,
+    SIGNED_IN,
+    require,
 )
 from interp_service.api.deps import Principal, get_db, get_settings
 from interp_service.api.pagination import Page, PageParams, page_params
 from interp_service.cases import assignments, deadlines, service
 from interp_service.cases import repository as repo
 from interp_service.cases.schemas import (
-    AssignmentCreate, AssignmentOut, CaseCreate, CaseDetail, CaseOut, CaseUpdate, Declaration,
-    DeadlineCreate, DeadlineOut, DeadlineRuleOut, DueSoonOut, InterviewCreate, InterviewOut,
-    PartyCreate, PartyOut,
+    AssignmentCreate,
+    AssignmentOut,
+    CaseCreate,
+    CaseDetail,
+    CaseOut,
+    CaseUpdate,
+    DeadlineCreate,
+    DeadlineOut,
+    DeadlineRuleOut,
+    Declaration,
+    DueSoonOut,
+    InterviewCreate,
+    InterviewOut,
+    PartyCreate,
+    PartyOut,
 )
 from interp_service.config import Settings
 from interp_service.users.service import actor_of
@@ -25,15 +43,24 @@ router = APIRouter(prefix="/api/v1", tags=["cases"])
 
 @router.get("/cases")
 def list_cases(
-    q: str = Query("", max_length=100), status: str | None = None, stage: str | None = None,
+    q: str = Query("", max_length=100),
+    status: str | None = None,
+    stage: str | None = None,
     language: str | None = Query(None, pattern=r"^[a-z]{3}$"),
-    paging: PageParams = Depends(page_params), me: Principal = require(SIGNED_IN),
+    paging: PageParams = Depends(page_params),
+    me: Principal = require(SIGNED_IN),
     db: Session = Depends(get_db),
 ) -> Page[CaseOut]:
     """Cases you are assigned to (admins: all), newest first."""
     rows, total = repo.search_cases(
-        db, visible_to=None if me.is_admin else me.user.id, q=q, status=status, stage=stage,
-        language=language, offset=paging.offset, limit=paging.size,
+        db,
+        visible_to=None if me.is_admin else me.user.id,
+        q=q,
+        status=status,
+        stage=stage,
+        language=language,
+        offset=paging.offset,
+        limit=paging.size,
     )
     return Page.of([CaseOut.model_validate(c) for c in rows], paging, total)
 
@@ -50,14 +77,17 @@ def create_case(
 
 
 @router.get("/cases/{case_id}")
-def get_case(case_id: int, _: Principal = require(CASE_READ),
-             db: Session = Depends(get_db)) -> CaseDetail:
+def get_case(
+    case_id: int, _: Principal = require(CASE_READ), db: Session = Depends(get_db)
+) -> CaseDetail:
     return service.case_detail(db, case_id)
 
 
 @router.put("/cases/{case_id}")
 def update_case(
-    case_id: int, body: CaseUpdate, me: Principal = require(CASE_WRITE),
+    case_id: int,
+    body: CaseUpdate,
+    me: Principal = require(CASE_WRITE),
     db: Session = Depends(get_db),
 ) -> CaseOut:
     case = service.update_case(db, actor_of(me.user), case_id, body)
@@ -67,7 +97,9 @@ def update_case(
 
 @router.post("/cases/{case_id}/parties", status_code=201)
 def add_party(
-    case_id: int, body: PartyCreate, me: Principal = require(CASE_WRITE),
+    case_id: int,
+    body: PartyCreate,
+    me: Principal = require(CASE_WRITE),
     db: Session = Depends(get_db),
 ) -> PartyOut:
     party = service.add_party(db, actor_of(me.user), case_id, body)
@@ -77,7 +109,9 @@ def add_party(
 
 @router.post("/cases/{case_id}/assignments", status_code=201)
 def assign_user(
-    case_id: int, body: AssignmentCreate, me: Principal = require(CASE_LEAD),
+    case_id: int,
+    body: AssignmentCreate,
+    me: Principal = require(CASE_LEAD),
     db: Session = Depends(get_db),
 ) -> AssignmentOut:
     """Assign a user; an interpreter declaring a conflict is recorded as recused."""
@@ -88,7 +122,10 @@ def assign_user(
 
 @router.post("/cases/{case_id}/assignments/{assignment_id}/declaration")
 def declare_conflict(
-    case_id: int, assignment_id: int, body: Declaration, me: Principal = require(CASE_LEAD),
+    case_id: int,
+    assignment_id: int,
+    body: Declaration,
+    me: Principal = require(CASE_LEAD),
     db: Session = Depends(get_db),
 ) -> AssignmentOut:
     assignment = assignments.declare(db, actor_of(me.user), case_id, assignment_id, body)
@@ -98,7 +135,9 @@ def declare_conflict(
 
 @router.delete("/cases/{case_id}/assignments/{assignment_id}")
 def end_assignment(
-    case_id: int, assignment_id: int, me: Principal = require(CASE_LEAD),
+    case_id: int,
+    assignment_id: int,
+    me: Principal = require(CASE_LEAD),
     db: Session = Depends(get_db),
 ) -> AssignmentOut:
     assignment = assignments.end_assignment(db, actor_of(me.user), case_id, assignment_id)
@@ -108,7 +147,9 @@ def end_assignment(
 
 @router.post("/cases/{case_id}/interviews", status_code=201)
 def add_interview(
-    case_id: int, body: InterviewCreate, me: Principal = require(CASE_WRITE),
+    case_id: int,
+    body: InterviewCreate,
+    me: Principal = require(CASE_WRITE),
     db: Session = Depends(get_db),
 ) -> InterviewOut:
     interview = service.add_interview(db, actor_of(me.user), case_id, body)
@@ -118,7 +159,9 @@ def add_interview(
 
 @router.post("/cases/{case_id}/deadlines", status_code=201)
 def add_deadline(
-    case_id: int, body: DeadlineCreate, me: Principal = require(CASE_WRITE),
+    case_id: int,
+    body: DeadlineCreate,
+    me: Principal = require(CASE_WRITE),
     db: Session = Depends(get_db),
 ) -> DeadlineOut:
     """Add a deadline; with a rule, the due date is computed from the start date."""
@@ -129,7 +172,9 @@ def add_deadline(
 
 @router.post("/cases/{case_id}/deadlines/{deadline_id}/complete")
 def complete_deadline(
-    case_id: int, deadline_id: int, me: Principal = require(CASE_WRITE),
+    case_id: int,
+    deadline_id: int,
+    me: Principal = require(CASE_WRITE),
     db: Session = Depends(get_db),
 ) -> DeadlineOut:
     deadline = deadlines.complete_deadline(db, actor_of(me.user), case_id, deadline_id)
@@ -139,15 +184,19 @@ def complete_deadline(
 
 @router.get("/deadlines/due-soon")
 def due_soon(
-    days: int | None = Query(None, ge=0, le=365), me: Principal = require(SIGNED_IN),
-    db: Session = Depends(get_db), settings: Settings = Depends(get_settings),
+    days: int | None = Query(None, ge=0, le=365),
+    me: Principal = require(SIGNED_IN),
+    db: Session = Depends(get_db),
+    settings: Settings = Depends(get_settings),
 ) -> list[DueSoonOut]:
     """Open deadlines on your cases due within `days` days (default from settings)."""
     return deadlines.due_soon(db, me.user.id, settings.due_soon_days if days is None else days)
 
 
 @router.get("/deadline-rules")
-def list_rules(_: Principal = require(SIGNED_IN), db: Session = Depends(get_db)) -> list[DeadlineRuleOut]:
+def list_rules(
+    _: Principal = require(SIGNED_IN), db: Session = Depends(get_db)
+) -> list[DeadlineRuleOut]:
     return [DeadlineRuleOut.model_validate(r) for r in repo.rules(db)]
 
 

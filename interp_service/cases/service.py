@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from sqlalchemy.orm import Session
 
 from interp_service.audit.chain import Actor, record
@@ -36,30 +38,55 @@ def create_case(session: Session, actor: Actor, data: CaseCreate, *, lead: int |
     case = Case(**data.model_dump())
     session.add(case)
     session.flush()
-    record(session, actor, "case.create", "case", case.id, case_id=case.id,
-           details={"case_number": case.case_number, "status": case.status})
+    record(
+        session,
+        actor,
+        "case.create",
+        "case",
+        case.id,
+        case_id=case.id,
+        details={"case_number": case.case_number, "status": case.status},
+    )
     if lead is not None:
-        session.add(Assignment(case_id=case.id, user_id=lead, role_on_case="lead_prosecutor",
-                               assigned_by=actor.id))
+        session.add(
+            Assignment(
+                case_id=case.id, user_id=lead, role_on_case="lead_prosecutor", assigned_by=actor.id
+            )
+        )
         session.flush()
-        record(session, actor, "assignment.create", "case", case.id, case_id=case.id,
-               details={"user_id": lead, "role_on_case": "lead_prosecutor"})
+        record(
+            session,
+            actor,
+            "assignment.create",
+            "case",
+            case.id,
+            case_id=case.id,
+            details={"user_id": lead, "role_on_case": "lead_prosecutor"},
+        )
     return case
 
 
 def update_case(session: Session, actor: Actor, case_id: int, data: CaseUpdate) -> Case:
     case = get_case(session, case_id)
     if case.version != data.version:
-        raise Conflict("案件已被他人修改，请刷新后再改", field="version",
-                       current_version=case.version)
+        raise Conflict(
+            "案件已被他人修改，请刷新后再改", field="version", current_version=case.version
+        )
     fields = data.model_dump(exclude={"version"})
     changed = sorted(k for k, v in fields.items() if getattr(case, k) != v)
     for key in changed:
         setattr(case, key, fields[key])
     session.flush()
     if changed:
-        record(session, actor, "case.update", "case", case.id, case_id=case.id,
-               details={"fields": changed, "version": case.version})
+        record(
+            session,
+            actor,
+            "case.update",
+            "case",
+            case.id,
+            case_id=case.id,
+            details={"fields": changed, "version": case.version},
+        )
     return case
 
 
@@ -68,9 +95,19 @@ def add_party(session: Session, actor: Actor, case_id: int, data: PartyCreate) -
     party = Party(case_id=case_id, **data.model_dump())
     session.add(party)
     session.flush()
-    record(session, actor, "party.create", "party", party.id, case_id=case_id,
-           details={"role": party.role, "language": party.language,
-                    "needs_interpreter": party.needs_interpreter})
+    record(
+        session,
+        actor,
+        "party.create",
+        "party",
+        party.id,
+        case_id=case_id,
+        details={
+            "role": party.role,
+            "language": party.language,
+            "needs_interpreter": party.needs_interpreter,
+        },
+    )
     return party
 
 
@@ -79,11 +116,20 @@ def add_interview(session: Session, actor: Actor, case_id: int, data: InterviewC
     party = session.get(Party, data.party_id)
     if party is None or party.case_id != case_id:
         raise ValidationFailed("当事人不属于本案", field="party_id")
-    interview = Interview(case_id=case_id, **data.model_dump())
+    fields = data.model_dump()
+    fields["scheduled_at"] = data.scheduled_at.astimezone(UTC)
+    interview = Interview(case_id=case_id, **fields)
     session.add(interview)
     session.flush()
-    record(session, actor, "interview.create", "interview", interview.id, case_id=case_id,
-           details={"party_id": party.id, "status": interview.status})
+    record(
+        session,
+        actor,
+        "interview.create",
+        "interview",
+        interview.id,
+        case_id=case_id,
+        details={"party_id": party.id, "status": interview.status},
+    )
     return interview
 
 

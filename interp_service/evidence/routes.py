@@ -28,21 +28,32 @@ def get_store(request: Request) -> EvidenceStore:
 
 
 @router.get("/cases/{case_id}/evidence")
-def list_files(case_id: int, _: Principal = require(CASE_READ),
-               db: Session = Depends(get_db)) -> list[EvidenceOut]:
+def list_files(
+    case_id: int, _: Principal = require(CASE_READ), db: Session = Depends(get_db)
+) -> list[EvidenceOut]:
     return [EvidenceOut.model_validate(f) for f in repo.files_of_case(db, case_id)]
 
 
 @router.post("/cases/{case_id}/evidence", status_code=201)
 def upload_file(
-    case_id: int, file: UploadFile = File(...), description: str = Form(""),
-    me: Principal = require(CASE_WRITE), db: Session = Depends(get_db),
-    store: EvidenceStore = Depends(get_store), settings: Settings = Depends(get_settings),
+    case_id: int,
+    file: UploadFile = File(...),
+    description: str = Form(""),
+    me: Principal = require(CASE_WRITE),
+    db: Session = Depends(get_db),
+    store: EvidenceStore = Depends(get_store),
+    settings: Settings = Depends(get_settings),
 ) -> EvidenceOut:
     """Store a file for the case, named by its SHA-256; uploading it again links it once."""
     item = service.add_file(
-        db, store, actor_of(me.user), case_id, source=file.file, filename=file.filename or "",
-        description=description, max_bytes=settings.max_upload_bytes,
+        db,
+        store,
+        actor_of(me.user),
+        case_id,
+        source=file.file,
+        filename=file.filename or "",
+        description=description,
+        max_bytes=settings.max_upload_bytes,
     )
     db.commit()
     return EvidenceOut.model_validate(item)
@@ -50,16 +61,22 @@ def upload_file(
 
 @router.get("/cases/{case_id}/evidence/{evidence_id}/content")
 def download_file(
-    case_id: int, evidence_id: int, _: Principal = require(CASE_READ),
-    db: Session = Depends(get_db), store: EvidenceStore = Depends(get_store),
+    case_id: int,
+    evidence_id: int,
+    _: Principal = require(CASE_READ),
+    db: Session = Depends(get_db),
+    store: EvidenceStore = Depends(get_store),
 ) -> StreamingResponse:
     """The file's bytes, served only after its hash was checked."""
     item = service.get_file(db, case_id, evidence_id)
     chunks = store.read_verified(item.sha256)
     return StreamingResponse(
-        chunks, media_type=item.media_type,
-        headers={"x-content-sha256": item.sha256,
-                 "content-disposition": f"attachment; filename*=UTF-8''{_quote(item.original_name)}"},
+        chunks,
+        media_type=item.media_type,
+        headers={
+            "x-content-sha256": item.sha256,
+            "content-disposition": f"attachment; filename*=UTF-8''{_quote(item.original_name)}",
+        },
     )
 
 

@@ -17,8 +17,15 @@ from interp_service.evidence.store import EvidenceStore
 
 
 def add_file(
-    session: Session, store: EvidenceStore, actor: Actor, case_id: int, *,
-    source: BinaryIO, filename: str, description: str, max_bytes: int,
+    session: Session,
+    store: EvidenceStore,
+    actor: Actor,
+    case_id: int,
+    *,
+    source: BinaryIO,
+    filename: str,
+    description: str,
+    max_bytes: int,
 ) -> EvidenceFile:
     """Store an uploaded file and link it to the case; the same content is linked once."""
     get_case(session, case_id)
@@ -31,19 +38,33 @@ def add_file(
     source.seek(0)
     media = sniff(head, name)
     if media is None:
-        raise UnsupportedMedia(f"不支持的文件类型：{name}。允许：{ALLOWED_DESCRIPTION}", field="file")
+        raise UnsupportedMedia(
+            f"不支持的文件类型：{name}。允许：{ALLOWED_DESCRIPTION}", field="file"
+        )
     blob = store.put_file(source, max_bytes)
     existing = repo.find(session, case_id, blob.sha256)
     if existing is not None:
         return existing
     item = EvidenceFile(
-        case_id=case_id, sha256=blob.sha256, size_bytes=blob.size_bytes, media_type=media,
-        original_name=name[:255], description=description, uploaded_by=actor.id,
+        case_id=case_id,
+        sha256=blob.sha256,
+        size_bytes=blob.size_bytes,
+        media_type=media,
+        original_name=name[:255],
+        description=description,
+        uploaded_by=actor.id,
     )
     session.add(item)
     session.flush()
-    record(session, actor, "evidence.add", "evidence", item.id, case_id=case_id,
-           details={"sha256": blob.sha256, "size_bytes": blob.size_bytes, "media_type": media})
+    record(
+        session,
+        actor,
+        "evidence.add",
+        "evidence",
+        item.id,
+        case_id=case_id,
+        details={"sha256": blob.sha256, "size_bytes": blob.size_bytes, "media_type": media},
+    )
     return item
 
 

@@ -35,10 +35,17 @@ class InProcessJobRunner:
         self._jobs: dict[str, JobInfo] = {}
         self._futures: dict[str, Future[None]] = {}
 
-    def submit(self, kind: str, fn: JobFunction, *, owner_id: int | None,
-               case_id: int | None = None) -> JobInfo:
-        job = JobInfo(id=uuid.uuid4().hex, kind=kind, owner_id=owner_id, case_id=case_id,
-                      state="queued", created_at=utcnow())
+    def submit(
+        self, kind: str, fn: JobFunction, *, owner_id: int | None, case_id: int | None = None
+    ) -> JobInfo:
+        job = JobInfo(
+            id=uuid.uuid4().hex,
+            kind=kind,
+            owner_id=owner_id,
+            case_id=case_id,
+            state="queued",
+            created_at=utcnow(),
+        )
         with self._lock:
             self._jobs[job.id] = job
             self._futures[job.id] = self._pool.submit(self._run, job.id, fn)
@@ -54,8 +61,9 @@ class InProcessJobRunner:
         except JobCancelled:
             self._update(job_id, state="cancelled", finished_at=utcnow())
         except Exception as exc:  # a job's failure is its state, not the runner's
-            self._update(job_id, state="failed", error=f"{type(exc).__name__}: {exc}",
-                         finished_at=utcnow())
+            self._update(
+                job_id, state="failed", error=f"{type(exc).__name__}: {exc}", finished_at=utcnow()
+            )
         else:
             self._update(job_id, state="succeeded", result=result, finished_at=utcnow())
 
@@ -76,8 +84,11 @@ class InProcessJobRunner:
 
     def list(self, owner_id: int | None = None) -> list[JobInfo]:
         with self._lock:
-            jobs = [replace(j) for j in self._jobs.values()
-                    if owner_id is None or j.owner_id == owner_id]
+            jobs = [
+                replace(j)
+                for j in self._jobs.values()
+                if owner_id is None or j.owner_id == owner_id
+            ]
         return sorted(jobs, key=lambda j: j.created_at, reverse=True)
 
     def cancel(self, job_id: str) -> JobInfo | None:

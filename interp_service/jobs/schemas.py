@@ -29,8 +29,18 @@ class JobOut(BaseModel):
     @classmethod
     def of(cls, job: JobInfo) -> JobOut:
         return cls(
-            id=job.id, kind=job.kind, state=job.state, case_id=job.case_id,
-            created_at=job.created_at, started_at=job.started_at, finished_at=job.finished_at,
-            done=job.done, total=job.total, fraction=job.fraction, message=job.message,
-            result=job.result, error=job.error, cancel_requested=job.cancel_requested,
+            id=job.id,
+            kind=job.kind,
+            state=job.state,
+            case_id=job.case_id,
+            created_at=job.created_at,
+            started_at=job.started_at,
+            finished_at=job.finished_at,
+            done=job.done,
+            total=job.total,
+            fraction=job.fraction,
+            message=job.message,
+            result=job.result,
+            error=job.error,
+            cancel_requested=job.cancel_requested,
         )

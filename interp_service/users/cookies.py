@@ -15,8 +15,13 @@ def is_https(request: Request, settings: Settings) -> bool:
 
 def set_session_cookie(response: Response, request: Request, settings: Settings, raw: str) -> None:
     response.set_cookie(
-        SESSION_COOKIE, raw, max_age=int(settings.session_hours * 3600), httponly=True,
-        samesite="strict", secure=is_https(request, settings), path="/",
+        SESSION_COOKIE,
+        raw,
+        max_age=int(settings.session_hours * 3600),
+        httponly=True,
+        samesite="strict",
+        secure=is_https(request, settings),
+        path="/",
     )
 
 

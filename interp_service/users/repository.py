@@ -24,8 +24,13 @@ def count_users(session: Session) -> int:
 
 
 def list_users(
-    session: Session, *, q: str = "", role: str | None = None, active: bool | None = None,
-    offset: int = 0, limit: int = 50,
+    session: Session,
+    *,
+    q: str = "",
+    role: str | None = None,
+    active: bool | None = None,
+    offset: int = 0,
+    limit: int = 50,
 ) -> tuple[Sequence[User], int]:
     stmt = select(User)
     if q:

@@ -12,6 +12,7 @@ from interp_service.config import Settings
 from interp_service.users import repository as repo
 from interp_service.users import service
 from interp_service.users.cookies import clear_session_cookie, set_session_cookie
+from interp_service.users.orm import User
 from interp_service.users.schemas import (
     CompetenceOut,
     LoginIn,
@@ -22,24 +23,31 @@ from interp_service.users.schemas import (
     UserOut,
     UserUpdate,
 )
-from interp_service.users.orm import User
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 
 
 def user_out(user: User) -> UserOut:
     return UserOut(
-        id=user.id, username=user.username, display_name=user.display_name,
+        id=user.id,
+        username=user.username,
+        display_name=user.display_name,
         roles=sorted(user.role_names),
         competences=[CompetenceOut.model_validate(c) for c in user.competences],
-        is_active=user.is_active, locked_until=user.locked_until, created_at=user.created_at,
+        is_active=user.is_active,
+        locked_until=user.locked_until,
+        created_at=user.created_at,
     )
 
 
 @router.post("/auth/login")
 def login(
-    body: LoginIn, request: Request, response: Response, _: Principal | None = require(PUBLIC),
-    db: Session = Depends(get_db), settings: Settings = Depends(get_settings),
+    body: LoginIn,
+    request: Request,
+    response: Response,
+    _: Principal | None = require(PUBLIC),
+    db: Session = Depends(get_db),
+    settings: Settings = Depends(get_settings),
 ) -> dict[str, object]:
     """Open a browser session (cookie). Scripts should use API tokens instead."""
     try:
@@ -54,7 +62,9 @@ def login(
 
 @router.post("/auth/logout", status_code=204)
 def logout(
-    request: Request, response: Response, me: Principal = require(SIGNED_IN),
+    request: Request,
+    response: Response,
+    me: Principal = require(SIGNED_IN),
     db: Session = Depends(get_db),
 ) -> None:
     if me.login_session is not None:
@@ -93,12 +103,16 @@ def revoke_token(
 
 @router.get("/users")
 def list_users(
-    q: str = Query("", max_length=64), role: str | None = None, active: bool | None = None,
-    paging: PageParams = Depends(page_params), _: Principal = require(ADMIN),
+    q: str = Query("", max_length=64),
+    role: str | None = None,
+    active: bool | None = None,
+    paging: PageParams = Depends(page_params),
+    _: Principal = require(ADMIN),
     db: Session = Depends(get_db),
 ) -> Page[UserOut]:
-    rows, total = repo.list_users(db, q=q, role=role, active=active, offset=paging.offset,
-                                  limit=paging.size)
+    rows, total = repo.list_users(
+        db, q=q, role=role, active=active, offset=paging.offset, limit=paging.size
+    )
     return Page.of([user_out(u) for u in rows], paging, total)
 
 

@@ -63,8 +63,14 @@ def create_user(session: Session, actor: Actor, data: UserCreate) -> User:
     _set_competences(user, data.competences)
     session.add(user)
     session.flush()
-    record(session, actor, "user.create", "user", user.id,
-           details={"username": user.username, "roles": sorted(user.role_names)})
+    record(
+        session,
+        actor,
+        "user.create",
+        "user",
+        user.id,
+        details={"username": user.username, "roles": sorted(user.role_names)},
+    )
     return user
 
 
@@ -110,9 +116,18 @@ def update_user(session: Session, actor: Actor, user_id: int, data: UserUpdate) 
         changed.append("unlock")
     session.flush()
     if changed:
-        record(session, actor, "user.update", "user", user.id,
-               details={"fields": changed, "roles": sorted(user.role_names),
-                        "is_active": user.is_active})
+        record(
+            session,
+            actor,
+            "user.update",
+            "user",
+            user.id,
+            details={
+                "fields": changed,
+                "roles": sorted(user.role_names),
+                "is_active": user.is_active,
+            },
+        )
     return user
 
 
@@ -155,8 +170,9 @@ def authenticate(session: Session, settings: Settings, username: str, password: 
         if user.failed_logins >= settings.login_lock_after:
             user.locked_until = now + timedelta(minutes=settings.login_lock_minutes)
             details["locked_until"] = user.locked_until.isoformat()
-        record(session, Actor(None, "anonymous"), "auth.login_failed", "user", user.id,
-               details=details)
+        record(
+            session, Actor(None, "anonymous"), "auth.login_failed", "user", user.id, details=details
+        )
         raise NotAuthenticated(LOGIN_FAILED)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -220,8 +236,14 @@ def create_api_token(session: Session, user: User, data: TokenCreate) -> tuple[A
     )
     session.add(token)
     session.flush()
-    record(session, actor_of(user), "token.create", "api_token", token.id,
-           details={"prefix": token.prefix, "expires_at": token.expires_at.isoformat()})
+    record(
+        session,
+        actor_of(user),
+        "token.create",
+        "api_token",
+        token.id,
+        details={"prefix": token.prefix, "expires_at": token.expires_at.isoformat()},
+    )
     return token, raw
 
 

@@ -4,15 +4,35 @@ from __future__ import annotations
 
 ROLES = {"prosecutor": "检察官", "clerk": "书记员", "admin": "管理员"}
 CASE_STATUS = {"open": "办理中", "suspended": "中止", "closed": "已结案"}
-PARTY_ROLES = {"suspect": "犯罪嫌疑人", "defendant": "被告人", "victim": "被害人",
-               "witness": "证人", "other": "其他"}
-CASE_ROLES = {"lead_prosecutor": "承办检察官", "assistant": "检察官助理", "clerk": "书记员",
-              "interpreter": "翻译人员"}
+PARTY_ROLES = {
+    "suspect": "犯罪嫌疑人",
+    "defendant": "被告人",
+    "victim": "被害人",
+    "witness": "证人",
+    "other": "其他",
+}
+CASE_ROLES = {
+    "lead_prosecutor": "承办检察官",
+    "assistant": "检察官助理",
+    "clerk": "书记员",
+    "interpreter": "翻译人员",
+}
 ASSIGNMENT_STATES = {"active": "在岗", "recused": "已回避", "ended": "已结束"}
-INTERVIEW_STATUS = {"planned": "已安排", "in_progress": "进行中", "completed": "已完成",
-                    "cancelled": "已取消"}
-LANGUAGES = {"mmr": "湘西苗语（西部）", "muq": "湘西苗语（东部）", "cmn": "汉语普通话",
-             "hea": "黔东苗语（北部）", "hms": "黔东苗语（南部）", "blu": "川黔滇苗语", "eng": "英语"}
+INTERVIEW_STATUS = {
+    "planned": "已安排",
+    "in_progress": "进行中",
+    "completed": "已完成",
+    "cancelled": "已取消",
+}
+LANGUAGES = {
+    "mmr": "湘西苗语（西部）",
+    "muq": "湘西苗语（东部）",
+    "cmn": "汉语普通话",
+    "hea": "黔东苗语（北部）",
+    "hms": "黔东苗语（南部）",
+    "blu": "川黔滇苗语",
+    "eng": "英语",
+}
 LEVELS = {"native": "母语", "fluent": "熟练", "working": "工作水平"}
 UNITS = {"day": "日", "month": "个月"}
 

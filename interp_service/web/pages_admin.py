@@ -32,7 +32,9 @@ def _competences(text: str) -> list[dict[str, str]]:
         parts = line.split()
         if not parts:
             continue
-        level = parts[-1] if len(parts) > 1 and parts[-1] in ("native", "fluent", "working") else None
+        level = (
+            parts[-1] if len(parts) > 1 and parts[-1] in ("native", "fluent", "working") else None
+        )
         variety = " ".join(parts[1:-1] if level else parts[1:])
         item = {"language": parts[0], "variety": variety}
         if level:
@@ -43,8 +45,10 @@ def _competences(text: str) -> list[dict[str, str]]:
 
 async def _user_form(request: Request) -> tuple[dict[str, Any], dict[str, Any]]:
     form = await request.form()
-    shown = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
-    shown["roles"] = form.getlist("roles")
+    shown: dict[str, Any] = {
+        k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"
+    }
+    shown["roles"] = [r for r in form.getlist("roles") if isinstance(r, str)]
     data: dict[str, Any] = {
         "display_name": shown.get("display_name", ""),
         "roles": [r for r in form.getlist("roles") if isinstance(r, str)],
@@ -58,19 +62,30 @@ def _users_page(request: Request, db: Session, status: int = 200, **ctx: Any) ->
     page = max(1, int(request.query_params.get("page", "1") or 1))
     rows, total = users_repo.list_users(db, q=q, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     pages = max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)
-    return render(request, "users.html", status=status, users=rows, total=total, q=q, page=page,
-                  pages=pages, **ctx)
+    return render(
+        request,
+        "users.html",
+        status=status,
+        users=rows,
+        total=total,
+        q=q,
+        page=page,
+        pages=pages,
+        **ctx,
+    )
 
 
 @router.get("/admin/users")
-def users_page(request: Request, _: Principal = require(ADMIN),
-               db: Session = Depends(get_db)) -> Response:
+def users_page(
+    request: Request, _: Principal = require(ADMIN), db: Session = Depends(get_db)
+) -> Response:
     return _users_page(request, db, values={"roles": []})
 
 
 @router.post("/admin/users")
-async def create_user(request: Request, me: Principal = require(ADMIN),
-                      db: Session = Depends(get_db)) -> Response:
+async def create_user(
+    request: Request, me: Principal = require(ADMIN), db: Session = Depends(get_db)
+) -> Response:
     shown, data = await _user_form(request)
     data.update(username=shown.get("username", ""), password=shown.get("password", ""))
     parsed, errors = parse(UserCreate, data)
@@ -87,8 +102,9 @@ async def create_user(request: Request, me: Principal = require(ADMIN),
 
 
 @router.get("/admin/users/{user_id}")
-def edit_user_page(user_id: int, request: Request, _: Principal = require(ADMIN),
-                   db: Session = Depends(get_db)) -> Response:
+def edit_user_page(
+    user_id: int, request: Request, _: Principal = require(ADMIN), db: Session = Depends(get_db)
+) -> Response:
     user = users.get_user_or_404(db, user_id)
     return render(request, "user_edit.html", user=user, values=_values_of(user))
 
@@ -97,15 +113,17 @@ def _values_of(user: Any) -> dict[str, Any]:
     return {
         "display_name": user.display_name,
         "roles": sorted(user.role_names),
-        "competences": "\n".join(f"{c.language} {c.variety} {c.level}".replace("  ", " ")
-                                 for c in user.competences),
+        "competences": "\n".join(
+            f"{c.language} {c.variety} {c.level}".replace("  ", " ") for c in user.competences
+        ),
         "is_active": "on" if user.is_active else "",
     }
 
 
 @router.post("/admin/users/{user_id}")
-async def edit_user(user_id: int, request: Request, me: Principal = require(ADMIN),
-                    db: Session = Depends(get_db)) -> Response:
+async def edit_user(
+    user_id: int, request: Request, me: Principal = require(ADMIN), db: Session = Depends(get_db)
+) -> Response:
     user = users.get_user_or_404(db, user_id)
     shown, data = await _user_form(request)
     data["is_active"] = shown.get("is_active") == "on"
@@ -127,29 +145,49 @@ async def edit_user(user_id: int, request: Request, me: Principal = require(ADMI
 
 @router.get("/admin/audit")
 def audit_page(
-    request: Request, actor: str = "", action: str = "", case_id: str = "",
-    page: int = Query(1, ge=1), verify: bool = False, _: Principal = require(ADMIN),
+    request: Request,
+    actor: str = "",
+    action: str = "",
+    case_id: str = "",
+    page: int = Query(1, ge=1),
+    verify: bool = False,
+    _: Principal = require(ADMIN),
     db: Session = Depends(get_db),
 ) -> Response:
     case_filter = int(case_id) if case_id.isdigit() else None
-    rows, total = audit_repo.search(db, actor=actor or None, action=action or None,
-                                    case_id=case_filter, offset=(page - 1) * PAGE_SIZE,
-                                    limit=PAGE_SIZE)
+    rows, total = audit_repo.search(
+        db,
+        actor=actor or None,
+        action=action or None,
+        case_id=case_filter,
+        offset=(page - 1) * PAGE_SIZE,
+        limit=PAGE_SIZE,
+    )
     pages = max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)
     result = chain.verify(db) if verify else None
-    return render(request, "audit.html", entries=rows, total=total, page=page, pages=pages,
-                  filters={"actor": actor, "action": action, "case_id": case_id}, result=result)
+    return render(
+        request,
+        "audit.html",
+        entries=rows,
+        total=total,
+        page=page,
+        pages=pages,
+        filters={"actor": actor, "action": action, "case_id": case_id},
+        result=result,
+    )
 
 
 @router.get("/admin/deadline-rules")
-def rules_page(request: Request, _: Principal = require(ADMIN),
-               db: Session = Depends(get_db)) -> Response:
+def rules_page(
+    request: Request, _: Principal = require(ADMIN), db: Session = Depends(get_db)
+) -> Response:
     return render(request, "rules.html", rules=cases_repo.rules(db))
 
 
 @router.post("/admin/deadline-rules/{rule_id}/confirm")
-def confirm_rule(rule_id: int, me: Principal = require(ADMIN),
-                 db: Session = Depends(get_db)) -> Response:
+def confirm_rule(
+    rule_id: int, me: Principal = require(ADMIN), db: Session = Depends(get_db)
+) -> Response:
     deadlines.confirm_rule(db, users.actor_of(me.user), rule_id)
     db.commit()
     return RedirectResponse("/admin/deadline-rules", status_code=303)

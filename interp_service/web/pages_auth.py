@@ -38,14 +38,22 @@ def _login_page(request: Request, settings: Settings, status: int = 200, **ctx: 
     posted_next = ctx.pop("next", None)
     target = _safe_next(posted_next or request.query_params.get("next"))
     response = render(request, "login.html", status=status, login_csrf=token, next=target, **ctx)
-    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict",
-                        secure=is_https(request, settings), path="/login", max_age=3600)
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=is_https(request, settings),
+        path="/login",
+        max_age=3600,
+    )
     return response
 
 
 @router.get("/login")
 def login_form(
-    request: Request, _: Principal | None = require(PUBLIC),
+    request: Request,
+    _: Principal | None = require(PUBLIC),
     settings: Settings = Depends(get_settings),
 ) -> Response:
     return _login_page(request, settings)
@@ -53,7 +61,9 @@ def login_form(
 
 @router.post("/login")
 async def login_submit(
-    request: Request, _: Principal | None = require(PUBLIC), db: Session = Depends(get_db),
+    request: Request,
+    _: Principal | None = require(PUBLIC),
+    db: Session = Depends(get_db),
     settings: Settings = Depends(get_settings),
 ) -> Response:
     form = await request.form()
@@ -61,14 +71,26 @@ async def login_submit(
     sent, expected = values.get("csrf_token", ""), request.cookies.get(LOGIN_CSRF_COOKIE, "")
     username = values.get("username", "")
     if not expected or not hmac.compare_digest(sent, expected):
-        return _login_page(request, settings, 403, error="登录表单已过期，请重新输入",
-                           username=username, next=values.get("next"))
+        return _login_page(
+            request,
+            settings,
+            403,
+            error="登录表单已过期，请重新输入",
+            username=username,
+            next=values.get("next"),
+        )
     try:
         user = users.authenticate(db, settings, username, values.get("password", ""))
     except AppError as exc:
         db.commit()
-        return _login_page(request, settings, exc.status, error=exc.detail, username=username,
-                           next=values.get("next"))
+        return _login_page(
+            request,
+            settings,
+            exc.status,
+            error=exc.detail,
+            username=username,
+            next=values.get("next"),
+        )
     outcome = users.open_session(db, settings, user)
     db.commit()
     response = RedirectResponse(_safe_next(values.get("next")), status_code=303)
@@ -89,38 +111,61 @@ def logout(me: Principal = require(SIGNED_IN), db: Session = Depends(get_db)) ->
 
 @router.get("/", response_class=HTMLResponse)
 def dashboard(
-    request: Request, me: Principal = require(SIGNED_IN), db: Session = Depends(get_db),
+    request: Request,
+    me: Principal = require(SIGNED_IN),
+    db: Session = Depends(get_db),
     settings: Settings = Depends(get_settings),
 ) -> Response:
     my_cases, total = cases_repo.search_cases(db, visible_to=me.user.id, status="open", limit=10)
     due = deadlines.due_soon(db, me.user.id, settings.due_soon_days)
-    return render(request, "dashboard.html", cases=my_cases, total_cases=total, due=due,
-                  due_days=settings.due_soon_days)
+    return render(
+        request,
+        "dashboard.html",
+        cases=my_cases,
+        total_cases=total,
+        due=due,
+        due_days=settings.due_soon_days,
+    )
 
 
 @router.get("/account")
-def account(request: Request, me: Principal = require(SIGNED_IN),
-            db: Session = Depends(get_db)) -> Response:
+def account(
+    request: Request, me: Principal = require(SIGNED_IN), db: Session = Depends(get_db)
+) -> Response:
     return render(request, "account.html", tokens=users_repo.list_tokens(db, me.user.id))
 
 
 @router.post("/account/tokens")
-async def create_token(request: Request, me: Principal = require(SIGNED_IN),
-                       db: Session = Depends(get_db)) -> Response:
+async def create_token(
+    request: Request, me: Principal = require(SIGNED_IN), db: Session = Depends(get_db)
+) -> Response:
     values = await form_values(request)
     data, errors = parse(TokenCreate, values)
     if data is None:
-        return render(request, "account.html", 422, tokens=users_repo.list_tokens(db, me.user.id),
-                      errors=errors, values=values)
+        return render(
+            request,
+            "account.html",
+            422,
+            tokens=users_repo.list_tokens(db, me.user.id),
+            errors=errors,
+            values=values,
+        )
     token, raw = users.create_api_token(db, me.user, data)
     db.commit()
-    return render(request, "account.html", 201, tokens=users_repo.list_tokens(db, me.user.id),
-                  new_token=raw, new_token_name=token.name)
+    return render(
+        request,
+        "account.html",
+        201,
+        tokens=users_repo.list_tokens(db, me.user.id),
+        new_token=raw,
+        new_token_name=token.name,
+    )
 
 
 @router.post("/account/tokens/{token_id}/revoke")
-def revoke_token(token_id: int, me: Principal = require(SIGNED_IN),
-                 db: Session = Depends(get_db)) -> Response:
+def revoke_token(
+    token_id: int, me: Principal = require(SIGNED_IN), db: Session = Depends(get_db)
+) -> Response:
     users.revoke_api_token(db, me.user, token_id)
     db.commit()
     return RedirectResponse("/account", status_code=303)

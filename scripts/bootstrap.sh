@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Create .venv and install the pinned dependencies and the package (offline-capable: pip
+# takes torch 2.13.0 CPU from the machine's wheel folder when one is configured).
+set -euo pipefail
+PYTHON="${1:-python3.11}"
+cd "$(dirname "$0")/.."
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -r requirements.lock
+.venv/bin/python -m pip install --quiet --no-deps --no-build-isolation -e .
+echo "environment ready in .venv"

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The project's checks. `full`: lint, types, the suite on SQLite with the browser
+# journeys, then the suite on a fresh PostgreSQL database. `fast`: lint, types, SQLite
+# without the browser. Prints how long each stage took.
+set -euo pipefail
+MODE="${1:-full}"
+cd "$(dirname "$0")/.."
+export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 PYTHONDONTWRITEBYTECODE=1
+BIN=.venv/bin
+TIMES=()
+
+stage() {
+  local name="$1"; shift
+  local start=$SECONDS
+  echo "=== $name"
+  "$@"
+  TIMES+=("$(printf '%-28s %4ds' "$name" $((SECONDS - start)))")
+}
+
+report() {
+  echo "=== stage times"
+  printf '%s\n' "${TIMES[@]}"
+}
+trap report EXIT
+
+stage "ruff" $BIN/ruff check interp_service tests bench
+stage "ruff format" $BIN/ruff format --check interp_service tests bench
+stage "mypy" $BIN/mypy
+
+if [ "$MODE" = "fast" ]; then
+  stage "pytest (SQLite)" $BIN/pytest -q -m "not browser and not postgres"
+  exit 0
+fi
+
+stage "browser install" scripts/browser.sh
+stage "services" scripts/services.sh
+stage "pytest (SQLite + browser)" $BIN/pytest -q -m "not postgres"
+
+DB="interp_test_$(date +%s)_$$"
+export INTERP_TEST_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:5432/$DB"
+drop_db() { psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS \"$DB\" WITH (FORCE)" >/dev/null 2>&1 || true; }
+psql -q -h 127.0.0.1 -U postgres -d postgres -c "CREATE DATABASE \"$DB\"" >/dev/null
+trap 'drop_db; report' EXIT
+stage "pytest (PostgreSQL)" $BIN/pytest -q -m "not browser"
