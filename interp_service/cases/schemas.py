@@ -16,7 +16,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from interp_service.users.schemas import ISO639_3, Strict
+from interp_service.users.schemas import LanguageCode, Strict
 
 CaseStatus = Literal["open", "suspended", "closed"]
 PartyRole = Literal["suspect", "defendant", "victim", "witness", "other"]
@@ -61,17 +61,10 @@ class CaseUpdate(CaseFields):
 class PartyCreate(Strict):
     name: str = Field(min_length=1, max_length=100)
     role: PartyRole
-    language: str = Field(description="ISO 639-3 code: mmr, muq, cmn, ...")
+    language: LanguageCode
     variety: str = Field(default="", max_length=64)
     needs_interpreter: bool = False
     dialect_notes: str = Field(default="", max_length=2000)
-
-    @field_validator("language")
-    @classmethod
-    def _iso(cls, v: str) -> str:
-        if not ISO639_3.match(v):
-            raise ValueError("语言须为 ISO 639-3 三字母代码，如 mmr、muq、cmn")
-        return v
 
 
 class Declaration(Strict):

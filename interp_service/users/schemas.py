@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 Role = Literal["prosecutor", "clerk", "admin"]
 ISO639_3 = re.compile(r"^[a-z]{3}$")
+
+
+def _iso639_3(value: str) -> str:
+    if not ISO639_3.match(value):
+        raise ValueError("语言须为 ISO 639-3 三字母代码，如 mmr、muq、cmn")
+    return value
+
+
+LanguageCode = Annotated[
+    str, AfterValidator(_iso639_3), Field(description="ISO 639-3 code, e.g. mmr, muq, cmn")
+]
 
 
 class Strict(BaseModel):
@@ -17,16 +28,9 @@ class Strict(BaseModel):
 
 
 class CompetenceIn(Strict):
-    language: str = Field(description="ISO 639-3 code, e.g. mmr, muq, cmn")
+    language: LanguageCode
     variety: str = Field(default="", max_length=64)
     level: Literal["native", "fluent", "working"] = "fluent"
-
-    @field_validator("language")
-    @classmethod
-    def _iso(cls, v: str) -> str:
-        if not ISO639_3.match(v):
-            raise ValueError("语言须为 ISO 639-3 三字母代码，如 mmr、muq、cmn")
-        return v
 
 
 class CompetenceOut(BaseModel):
