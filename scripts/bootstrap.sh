@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
-.venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -r requirements.lock
-.venv/bin/python -m pip install --quiet --no-deps --no-build-isolation -e .
+# pip's notes about unused local index folders are noise here; real errors still show.
+quiet() { "$@" 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2); }
+quiet .venv/bin/python -m pip install --quiet -r requirements.lock
+quiet .venv/bin/python -m pip install --quiet --no-deps --no-build-isolation -e .
 echo "environment ready in .venv"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install Debian's chromium and a CJK font for the page tests if they are missing.
 set -euo pipefail
-if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null; then
   exit 0
 fi
 if [ "$(id -u)" != "0" ]; then
