@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -27,26 +28,39 @@ CSRF_FIELD = "csrf_token"
 
 @dataclass(frozen=True)
 class AccessPolicy:
+    """Who may call a route. `roles`: account roles (any of); `case_roles`: roles held on
+    the case in the path (any of), for case-scoped policies; admins pass both."""
+
     name: str
     public: bool = False
     roles: frozenset[str] = field(default_factory=frozenset)
     case_scoped: bool = False
     case_roles: frozenset[str] = field(default_factory=frozenset)
+    session_only: bool = False
+    denial: str = "您的角色无权进行此操作"
 
 
 PUBLIC = AccessPolicy("public", public=True)
 SIGNED_IN = AccessPolicy("signed-in")
+# Creating API tokens needs a browser session, so a token cannot mint its own successor.
+SIGNED_IN_BROWSER = AccessPolicy(
+    "signed-in-browser", session_only=True, denial="API 令牌只能在浏览器登录会话中创建"
+)
 ADMIN = AccessPolicy("admin", roles=frozenset({"admin"}))
 CASE_CREATORS = AccessPolicy("case-creators", roles=frozenset({"prosecutor", "admin"}))
 CASE_READ = AccessPolicy("case-member", case_scoped=True)
+# Interpreters read the case they work on; only case staff change it.
 CASE_WRITE = AccessPolicy(
-    "case-editor", case_scoped=True, roles=frozenset({"prosecutor", "clerk", "admin"})
+    "case-editor",
+    case_scoped=True,
+    case_roles=frozenset({"lead_prosecutor", "assistant", "clerk"}),
+    denial="您在本案中的角色无权修改案件信息",
 )
 CASE_LEAD = AccessPolicy(
     "case-lead",
     case_scoped=True,
-    roles=frozenset({"prosecutor", "admin"}),
     case_roles=frozenset({"lead_prosecutor"}),
+    denial="只有本案承办检察官或管理员可以进行此操作",
 )
 
 
@@ -72,38 +86,47 @@ async def _check_csrf(request: Request, principal: Principal) -> None:
         form = await request.form()
         value = form.get(CSRF_FIELD)
         sent = value if isinstance(value, str) else None
-    if not sent or not hmac.compare_digest(sent, principal.csrf_token):
+    if not sent or not hmac.compare_digest(sent.encode(), principal.csrf_token.encode()):
         raise CsrfFailed("表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试")
 
 
+def _authorise(request: Request, db: Session, policy: AccessPolicy, principal: Principal) -> None:
+    """Raise unless the principal passes `policy`; records the caller's roles on the case."""
+    user = principal.user
+    if policy.session_only and principal.via != "session":
+        raise Forbidden(policy.denial)
+    if policy.case_scoped:
+        case_id = _case_id(request)
+        if db.get(Case, case_id) is None:
+            raise NotFound("案件不存在")
+        held = case_roles_of(db, case_id, user.id)
+        principal.case_roles = frozenset(held)
+        if principal.is_admin:
+            return
+        if not held:
+            raise NotFound("案件不存在")
+        if policy.case_roles and not held & policy.case_roles:
+            raise Forbidden(policy.denial)
+    if policy.roles and not user.has_role(*policy.roles):
+        raise Forbidden(policy.denial)
+
+
 def require(policy: AccessPolicy) -> Any:
-    """A FastAPI dependency enforcing `policy`; it returns the Principal (None if public)."""
+    """A FastAPI dependency enforcing `policy`; it returns the Principal (None if public).
+
+    The caller is identified before any form body is read, so an anonymous request
+    never gets its upload parsed. Database work runs off the event loop.
+    """
 
     async def enforce(request: Request, db: Session = Depends(get_db)) -> Principal | None:
-        principal = resolve_principal(request, db)
+        principal = await run_in_threadpool(resolve_principal, request, db)
         if policy.public:
             return principal
         if principal is None:
             raise NotAuthenticated("请先登录")
         await _check_csrf(request, principal)
         request.state.principal = principal
-        user = principal.user
-        if policy.case_scoped:
-            case_id = _case_id(request)
-            if db.get(Case, case_id) is None:
-                raise NotFound("案件不存在")
-            if principal.is_admin:
-                return principal
-            held = case_roles_of(db, case_id, user.id)
-            if not held:
-                raise NotFound("案件不存在")
-            if policy.roles and not user.has_role(*policy.roles):
-                raise Forbidden("您的角色无权进行此操作")
-            if policy.case_roles and not held & policy.case_roles:
-                raise Forbidden("只有本案承办检察官或管理员可以进行此操作")
-            return principal
-        if policy.roles and not user.has_role(*policy.roles):
-            raise Forbidden("您的角色无权进行此操作")
+        await run_in_threadpool(_authorise, request, db, policy, principal)
         return principal
 
     enforce.access_policy = policy  # type: ignore[attr-defined]

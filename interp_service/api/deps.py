@@ -52,6 +52,7 @@ class Principal:
     via: str
     login_session: LoginSession | None = None
     csrf_token: str = ""
+    case_roles: frozenset[str] = frozenset()
     view: UserView = field(init=False)
 
     def __post_init__(self) -> None:

@@ -39,8 +39,14 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.max_upload if UPLOAD_PATHS.match(scope["path"]) else self.max_body
         headers = dict(scope.get("headers") or [])
+        # The large upload limit applies only to requests that carry credentials at all;
+        # they are checked before the body is read (see api/access.py).
+        has_credentials = b"authorization" in headers or b"interp_session=" in headers.get(
+            b"cookie", b""
+        )
+        is_upload = UPLOAD_PATHS.match(scope["path"]) and has_credentials
+        limit = self.max_upload if is_upload else self.max_body
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await _send_413(send, limit, scope["path"])

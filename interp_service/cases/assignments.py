@@ -42,11 +42,11 @@ def assign(session: Session, actor: Actor, case_id: int, data: AssignmentCreate)
         if data.declaration is None:
             raise ValidationFailed("译员须先填写利益冲突申报", field="declaration")
         _check_interpreter_languages(session, case_id, user)
+    if repo.is_recused(session, case_id, user.id):
+        raise Conflict("该用户已因利益冲突回避本案，不能再以任何角色分配", field="user_id")
     existing = repo.find_assignment(session, case_id, user.id, data.role_on_case)
     if existing is not None and existing.state == "active":
         raise Conflict("该用户已以此角色分配到本案", field="user_id")
-    if existing is not None and existing.state == "recused":
-        raise Conflict("该用户已因利益冲突回避本案", field="user_id")
     assignment = existing or Assignment(
         case_id=case_id, user_id=user.id, role_on_case=data.role_on_case
     )
@@ -57,6 +57,8 @@ def assign(session: Session, actor: Actor, case_id: int, data: AssignmentCreate)
     if data.declaration is not None:
         _apply_declaration(assignment, data.declaration)
     session.flush()
+    if assignment.state == "recused":
+        _end_other_roles(session, actor, assignment)
     record(
         session,
         actor,
@@ -104,6 +106,8 @@ def declare(
         raise ValidationFailed("只有译员需要利益冲突申报", field="declaration")
     _apply_declaration(assignment, declaration)
     session.flush()
+    if assignment.state == "recused":
+        _end_other_roles(session, actor, assignment)
     record(
         session,
         actor,
@@ -114,6 +118,23 @@ def declare(
         details={"conflict_declared": declaration.has_conflict, "state": assignment.state},
     )
     return assignment
+
+
+def _end_other_roles(session: Session, actor: Actor, recused: Assignment) -> None:
+    """Recusal is personal: a recused user keeps no other role on the case."""
+    for other in repo.active_assignments_of_user(session, recused.case_id, recused.user_id):
+        if other.id != recused.id:
+            other.state = "ended"
+            session.flush()
+            record(
+                session,
+                actor,
+                "assignment.end",
+                "assignment",
+                other.id,
+                case_id=recused.case_id,
+                details={"user_id": other.user_id, "reason": "recusal"},
+            )
 
 
 def end_assignment(session: Session, actor: Actor, case_id: int, assignment_id: int) -> Assignment:

@@ -83,6 +83,31 @@ def find_assignment(session: Session, case_id: int, user_id: int, role: str) -> 
     )
 
 
+def is_recused(session: Session, case_id: int, user_id: int) -> bool:
+    return (
+        session.scalar(
+            select(Assignment.id).where(
+                Assignment.case_id == case_id,
+                Assignment.user_id == user_id,
+                Assignment.state == "recused",
+            )
+        )
+        is not None
+    )
+
+
+def active_assignments_of_user(
+    session: Session, case_id: int, user_id: int
+) -> Sequence[Assignment]:
+    return session.scalars(
+        select(Assignment).where(
+            Assignment.case_id == case_id,
+            Assignment.user_id == user_id,
+            Assignment.state == "active",
+        )
+    ).all()
+
+
 def interviews_of(session: Session, case_id: int) -> Sequence[Interview]:
     return session.scalars(
         select(Interview).where(Interview.case_id == case_id).order_by(Interview.scheduled_at)

@@ -101,8 +101,17 @@ class DeadlineCreate(Strict):
     @classmethod
     def _due_after_start(cls, v: date | None, info: ValidationInfo) -> date | None:
         start = info.data.get("starts_on")
+        if v is not None and info.data.get("rule_code"):
+            raise ValueError("按期限规则计算到期日，不能另行填写")
         if v is not None and start is not None and v < start:
             raise ValueError("到期日不能早于起算日")
+        return v
+
+    @field_validator("extended")
+    @classmethod
+    def _extension_needs_rule(cls, v: bool, info: ValidationInfo) -> bool:
+        if v and not info.data.get("rule_code"):
+            raise ValueError("只有按规则计算的期限可以延长")
         return v
 
     @model_validator(mode="after")

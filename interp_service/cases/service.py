@@ -48,20 +48,19 @@ def create_case(session: Session, actor: Actor, data: CaseCreate, *, lead: int |
         details={"case_number": case.case_number, "status": case.status},
     )
     if lead is not None:
-        session.add(
-            Assignment(
-                case_id=case.id, user_id=lead, role_on_case="lead_prosecutor", assigned_by=actor.id
-            )
+        assignment = Assignment(
+            case_id=case.id, user_id=lead, role_on_case="lead_prosecutor", assigned_by=actor.id
         )
+        session.add(assignment)
         session.flush()
         record(
             session,
             actor,
             "assignment.create",
-            "case",
-            case.id,
+            "assignment",
+            assignment.id,
             case_id=case.id,
-            details={"user_id": lead, "role_on_case": "lead_prosecutor"},
+            details={"user_id": lead, "role_on_case": "lead_prosecutor", "state": "active"},
         )
     return case
 

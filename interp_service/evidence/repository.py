@@ -20,3 +20,7 @@ def find(session: Session, case_id: int, sha256: str) -> EvidenceFile | None:
     return session.scalar(
         select(EvidenceFile).where(EvidenceFile.case_id == case_id, EvidenceFile.sha256 == sha256)
     )
+
+
+def all_linked_hashes(session: Session) -> set[str]:
+    return set(session.scalars(select(EvidenceFile.sha256).distinct()).all())

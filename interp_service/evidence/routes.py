@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from interp_service.api.access import ADMIN, CASE_READ, CASE_WRITE, require
 from interp_service.api.deps import Principal, get_db, get_settings
@@ -18,6 +19,7 @@ from interp_service.evidence.store import EvidenceStore
 from interp_service.jobs.base import JobContext, JobRunner
 from interp_service.jobs.schemas import JobOut
 from interp_service.users.service import actor_of
+from interp_service.web.forms import posted_form
 
 router = APIRouter(prefix="/api/v1", tags=["evidence"])
 
@@ -34,25 +36,47 @@ def list_files(
     return [EvidenceOut.model_validate(f) for f in repo.files_of_case(db, case_id)]
 
 
-@router.post("/cases/{case_id}/evidence", status_code=201)
+UPLOAD_SCHEMA = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {"type": "string", "format": "binary"},
+                        "description": {"type": "string", "maxLength": 500},
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+@router.post("/cases/{case_id}/evidence", status_code=201, openapi_extra=UPLOAD_SCHEMA)
 def upload_file(
     case_id: int,
-    file: UploadFile = File(...),
-    description: str = Form(""),
     me: Principal = require(CASE_WRITE),
     db: Session = Depends(get_db),
     store: EvidenceStore = Depends(get_store),
     settings: Settings = Depends(get_settings),
+    posted: FormData = Depends(posted_form),
 ) -> EvidenceOut:
-    """Store a file for the case, named by its SHA-256; uploading it again links it once."""
+    """Store a file for the case, named by its SHA-256; uploading it again links it once.
+
+    The multipart body is read only after the caller was authorised for the case.
+    """
+    upload = service.uploaded_file(posted)
     item = service.add_file(
         db,
         store,
         actor_of(me.user),
         case_id,
-        source=file.file,
-        filename=file.filename or "",
-        description=description,
+        source=upload.file,
+        filename=upload.filename or "",
+        description=str(posted.get("description") or ""),
         max_bytes=settings.max_upload_bytes,
     )
     db.commit()
@@ -88,17 +112,26 @@ def _quote(name: str) -> str:
 
 @router.post("/evidence/verify", status_code=202)
 def start_integrity_check(request: Request, me: Principal = require(ADMIN)) -> JobOut:
-    """Start a job that re-hashes every stored file and lists those that no longer match."""
+    """Start a job that re-hashes every stored file: lists files that no longer match their
+    hash, linked files that are missing, and stored files no case links to."""
     store = get_store(request)
     runner: JobRunner = request.app.state.job_runner
+    factory = request.app.state.session_factory
 
     def check(ctx: JobContext) -> dict[str, Any]:
         hashes = store.all_hashes()
+        with factory() as session:
+            linked = repo.all_linked_hashes(session)
         bad: list[str] = []
         for done, sha in enumerate(hashes, start=1):
             if not store.verify(sha):
                 bad.append(sha)
             ctx.progress(done, len(hashes), sha[:12])
-        return {"checked": len(hashes), "mismatched": bad}
+        return {
+            "checked": len(hashes),
+            "mismatched": bad,
+            "missing": sorted(linked - set(hashes)),
+            "unlinked": sorted(set(hashes) - linked),
+        }
 
     return JobOut.of(runner.submit("evidence.verify", check, owner_id=me.user.id))

@@ -6,6 +6,7 @@ from pathlib import PurePath
 from typing import BinaryIO
 
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData, UploadFile
 
 from interp_service.audit.chain import Actor, record
 from interp_service.cases.service import get_case
@@ -66,6 +67,14 @@ def add_file(
         details={"sha256": blob.sha256, "size_bytes": blob.size_bytes, "media_type": media},
     )
     return item
+
+
+def uploaded_file(form: FormData) -> UploadFile:
+    """The single file of an upload form, or a clear error naming the `file` field."""
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile):
+        raise ValidationFailed("请选择要上传的文件", field="file")
+    return upload
 
 
 def get_file(session: Session, case_id: int, evidence_id: int) -> EvidenceFile:

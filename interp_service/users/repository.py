@@ -70,3 +70,18 @@ def revoke_all_for_user(session: Session, user_id: int, now: datetime) -> None:
         .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=now)
     )
+
+
+def count_login_attempt(session: Session, user_id: int, delta: int = 1) -> int:
+    """Add `delta` to the user's failed-login counter atomically; returns the new value.
+
+    The UPDATE locks the row until commit, so concurrent attempts queue one behind another.
+    """
+    value = session.execute(
+        update(User)
+        .where(User.id == user_id)
+        .values(failed_logins=User.failed_logins + delta)
+        .returning(User.failed_logins)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    return int(value)

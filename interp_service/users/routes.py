@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy.orm import Session
 
-from interp_service.api.access import ADMIN, PUBLIC, SIGNED_IN, require
+from interp_service.api.access import ADMIN, PUBLIC, SIGNED_IN, SIGNED_IN_BROWSER, require
 from interp_service.api.deps import Principal, get_db, get_settings
 from interp_service.api.pagination import Page, PageParams, page_params
 from interp_service.config import Settings
@@ -85,7 +85,7 @@ def my_tokens(me: Principal = require(SIGNED_IN), db: Session = Depends(get_db))
 
 @router.post("/me/tokens", status_code=201)
 def create_token(
-    body: TokenCreate, me: Principal = require(SIGNED_IN), db: Session = Depends(get_db)
+    body: TokenCreate, me: Principal = require(SIGNED_IN_BROWSER), db: Session = Depends(get_db)
 ) -> TokenCreated:
     """Create an API token; its value is in this answer only."""
     token, raw = service.create_api_token(db, me.user, body)

@@ -138,13 +138,13 @@ class LoginOutcome:
     login_session: LoginSession
 
 
-def _check_throttle(user: User, settings: Settings, now: datetime) -> None:
+def _check_throttle(user: User, prior_failures: int, settings: Settings, now: datetime) -> None:
     if user.locked_until and user.locked_until > now:
         raise AccountLocked(
             "登录失败次数过多，账户已暂时锁定，请稍后再试或联系管理员",
             retry_after=int((user.locked_until - now).total_seconds()) + 1,
         )
-    excess = user.failed_logins - settings.login_backoff_after
+    excess = prior_failures - settings.login_backoff_after
     if excess >= 0 and user.last_failed_login_at is not None:
         wait = settings.login_backoff_base_s * (2**excess)
         ready_at = user.last_failed_login_at + timedelta(seconds=wait)
@@ -156,22 +156,37 @@ def _check_throttle(user: User, settings: Settings, now: datetime) -> None:
 
 
 def authenticate(session: Session, settings: Settings, username: str, password: str) -> User:
-    """Check a password. Failures count towards back-off and lock-out; the caller commits."""
-    now = utcnow()
+    """Check a password. Failures count towards back-off and lock-out; the caller commits.
+
+    The attempt is counted before the password is checked, in one atomic UPDATE, so that
+    parallel guesses queue on the row lock and each one counts.
+    """
     user = repo.get_user_by_username(session, username)
     if user is None:
         verify_password(None, password)
         raise NotAuthenticated(LOGIN_FAILED)
-    _check_throttle(user, settings, now)
+    failures = repo.count_login_attempt(session, user.id)
+    session.refresh(user)
+    now = utcnow()  # read after the row lock: earlier attempts have finished by now
+    try:
+        _check_throttle(user, failures - 1, settings, now)
+    except (AccountLocked, TooManyAttempts):
+        repo.count_login_attempt(session, user.id, -1)  # a refused attempt is not a guess
+        session.refresh(user)
+        raise
     if not verify_password(user.password_hash, password) or not user.is_active:
-        user.failed_logins += 1
         user.last_failed_login_at = now
-        details: dict[str, object] = {"failed_logins": user.failed_logins}
-        if user.failed_logins >= settings.login_lock_after:
+        details: dict[str, object] = {"failed_logins": failures}
+        if failures >= settings.login_lock_after:
             user.locked_until = now + timedelta(minutes=settings.login_lock_minutes)
             details["locked_until"] = user.locked_until.isoformat()
         record(
-            session, Actor(None, "anonymous"), "auth.login_failed", "user", user.id, details=details
+            session,
+            Actor(None, "anonymous"),
+            "auth.login_failed",
+            "user",
+            user.id,
+            details=details,
         )
         raise NotAuthenticated(LOGIN_FAILED)
     if needs_rehash(user.password_hash):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from fastapi import Request
 from pydantic import BaseModel, ValidationError
+from starlette.datastructures import FormData
 
 from interp_service.errors import AppError
 
@@ -38,8 +40,12 @@ def error_of(exc: AppError) -> FormErrors:
     return {exc.field or "_form": exc.detail}
 
 
-async def form_values(request: Any) -> dict[str, Any]:
+async def posted_form(request: Request) -> FormData:
+    """The submitted form; declare it after the access policy so that it is read only
+    once the caller is known. Limits: one file, 100 fields."""
+    return await request.form(max_files=1, max_fields=100)
+
+
+def form_values(form: FormData) -> dict[str, Any]:
     """The submitted form as a dict of strings (the CSRF token removed)."""
-    form = await request.form()
-    values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
-    return values
+    return {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from interp_service.api.access import ADMIN, require
 from interp_service.api.deps import Principal, get_db
@@ -18,7 +19,7 @@ from interp_service.errors import AppError
 from interp_service.users import repository as users_repo
 from interp_service.users import service as users
 from interp_service.users.schemas import UserCreate, UserUpdate
-from interp_service.web.forms import error_of, parse
+from interp_service.web.forms import error_of, parse, posted_form
 from interp_service.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -43,8 +44,7 @@ def _competences(text: str) -> list[dict[str, str]]:
     return out
 
 
-async def _user_form(request: Request) -> tuple[dict[str, Any], dict[str, Any]]:
-    form = await request.form()
+def _user_form(form: FormData) -> tuple[dict[str, Any], dict[str, Any]]:
     shown: dict[str, Any] = {
         k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"
     }
@@ -77,16 +77,21 @@ def _users_page(request: Request, db: Session, status: int = 200, **ctx: Any) ->
 
 @router.get("/admin/users")
 def users_page(
-    request: Request, _: Principal = require(ADMIN), db: Session = Depends(get_db)
+    request: Request,
+    _: Principal = require(ADMIN),
+    db: Session = Depends(get_db),
 ) -> Response:
     return _users_page(request, db, values={"roles": []})
 
 
 @router.post("/admin/users")
-async def create_user(
-    request: Request, me: Principal = require(ADMIN), db: Session = Depends(get_db)
+def create_user(
+    request: Request,
+    me: Principal = require(ADMIN),
+    db: Session = Depends(get_db),
+    posted: FormData = Depends(posted_form),
 ) -> Response:
-    shown, data = await _user_form(request)
+    shown, data = _user_form(posted)
     data.update(username=shown.get("username", ""), password=shown.get("password", ""))
     parsed, errors = parse(UserCreate, data)
     if parsed is not None:
@@ -103,7 +108,10 @@ async def create_user(
 
 @router.get("/admin/users/{user_id}")
 def edit_user_page(
-    user_id: int, request: Request, _: Principal = require(ADMIN), db: Session = Depends(get_db)
+    user_id: int,
+    request: Request,
+    _: Principal = require(ADMIN),
+    db: Session = Depends(get_db),
 ) -> Response:
     user = users.get_user_or_404(db, user_id)
     return render(request, "user_edit.html", user=user, values=_values_of(user))
@@ -121,11 +129,15 @@ def _values_of(user: Any) -> dict[str, Any]:
 
 
 @router.post("/admin/users/{user_id}")
-async def edit_user(
-    user_id: int, request: Request, me: Principal = require(ADMIN), db: Session = Depends(get_db)
+def edit_user(
+    user_id: int,
+    request: Request,
+    me: Principal = require(ADMIN),
+    db: Session = Depends(get_db),
+    posted: FormData = Depends(posted_form),
 ) -> Response:
     user = users.get_user_or_404(db, user_id)
-    shown, data = await _user_form(request)
+    shown, data = _user_form(posted)
     data["is_active"] = shown.get("is_active") == "on"
     data["unlock"] = shown.get("unlock") == "on"
     if shown.get("password"):
@@ -179,14 +191,18 @@ def audit_page(
 
 @router.get("/admin/deadline-rules")
 def rules_page(
-    request: Request, _: Principal = require(ADMIN), db: Session = Depends(get_db)
+    request: Request,
+    _: Principal = require(ADMIN),
+    db: Session = Depends(get_db),
 ) -> Response:
     return render(request, "rules.html", rules=cases_repo.rules(db))
 
 
 @router.post("/admin/deadline-rules/{rule_id}/confirm")
 def confirm_rule(
-    rule_id: int, me: Principal = require(ADMIN), db: Session = Depends(get_db)
+    rule_id: int,
+    me: Principal = require(ADMIN),
+    db: Session = Depends(get_db),
 ) -> Response:
     deadlines.confirm_rule(db, users.actor_of(me.user), rule_id)
     db.commit()

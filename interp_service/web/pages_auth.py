@@ -8,8 +8,9 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
-from interp_service.api.access import PUBLIC, SIGNED_IN, require
+from interp_service.api.access import PUBLIC, SIGNED_IN, SIGNED_IN_BROWSER, require
 from interp_service.api.deps import Principal, get_db, get_settings
 from interp_service.cases import deadlines
 from interp_service.cases import repository as cases_repo
@@ -20,7 +21,7 @@ from interp_service.users import service as users
 from interp_service.users.cookies import clear_session_cookie, is_https, set_session_cookie
 from interp_service.users.schemas import TokenCreate
 from interp_service.users.security import new_secret
-from interp_service.web.forms import form_values, parse
+from interp_service.web.forms import form_values, parse, posted_form
 from interp_service.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -60,17 +61,17 @@ def login_form(
 
 
 @router.post("/login")
-async def login_submit(
+def login_submit(
     request: Request,
     _: Principal | None = require(PUBLIC),
     db: Session = Depends(get_db),
     settings: Settings = Depends(get_settings),
+    posted: FormData = Depends(posted_form),
 ) -> Response:
-    form = await request.form()
-    values = {k: v for k, v in form.items() if isinstance(v, str)}
+    values = {k: v for k, v in posted.items() if isinstance(v, str)}
     sent, expected = values.get("csrf_token", ""), request.cookies.get(LOGIN_CSRF_COOKIE, "")
     username = values.get("username", "")
-    if not expected or not hmac.compare_digest(sent, expected):
+    if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
         return _login_page(
             request,
             settings,
@@ -130,16 +131,21 @@ def dashboard(
 
 @router.get("/account")
 def account(
-    request: Request, me: Principal = require(SIGNED_IN), db: Session = Depends(get_db)
+    request: Request,
+    me: Principal = require(SIGNED_IN),
+    db: Session = Depends(get_db),
 ) -> Response:
     return render(request, "account.html", tokens=users_repo.list_tokens(db, me.user.id))
 
 
 @router.post("/account/tokens")
-async def create_token(
-    request: Request, me: Principal = require(SIGNED_IN), db: Session = Depends(get_db)
+def create_token(
+    request: Request,
+    me: Principal = require(SIGNED_IN_BROWSER),
+    db: Session = Depends(get_db),
+    posted: FormData = Depends(posted_form),
 ) -> Response:
-    values = await form_values(request)
+    values = form_values(posted)
     data, errors = parse(TokenCreate, values)
     if data is None:
         return render(
@@ -164,7 +170,9 @@ async def create_token(
 
 @router.post("/account/tokens/{token_id}/revoke")
 def revoke_token(
-    token_id: int, me: Principal = require(SIGNED_IN), db: Session = Depends(get_db)
+    token_id: int,
+    me: Principal = require(SIGNED_IN),
+    db: Session = Depends(get_db),
 ) -> Response:
     users.revoke_api_token(db, me.user, token_id)
     db.commit()

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from interp_service.api.access import CASE_LEAD, CASE_WRITE, require
 from interp_service.api.deps import Principal, get_db, get_settings
@@ -25,21 +26,22 @@ from interp_service.evidence import service as evidence
 from interp_service.evidence.routes import get_store
 from interp_service.evidence.store import EvidenceStore
 from interp_service.users.service import actor_of
-from interp_service.web.forms import blank_to_none, error_of, form_values
+from interp_service.web.forms import blank_to_none, error_of, form_values, posted_form
 from interp_service.web.pages_cases import case_page, submit
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.post("/cases/{case_id}/edit")
-async def edit_case(
+def edit_case(
     case_id: int,
     request: Request,
     me: Principal = require(CASE_WRITE),
     db: Session = Depends(get_db),
+    posted: FormData = Depends(posted_form),
 ) -> Response:
-    values = blank_to_none(await form_values(request), "closed_on")
-    return await submit(
+    values = blank_to_none(form_values(posted), "closed_on")
+    return submit(
         request,
         db,
         case_id,
@@ -52,15 +54,16 @@ async def edit_case(
 
 
 @router.post("/cases/{case_id}/parties")
-async def add_party(
+def add_party(
     case_id: int,
     request: Request,
     me: Principal = require(CASE_WRITE),
     db: Session = Depends(get_db),
+    posted: FormData = Depends(posted_form),
 ) -> Response:
-    values = await form_values(request)
+    values = form_values(posted)
     values["needs_interpreter"] = values.get("needs_interpreter") == "on"
-    return await submit(
+    return submit(
         request,
         db,
         case_id,
@@ -73,13 +76,14 @@ async def add_party(
 
 
 @router.post("/cases/{case_id}/assignments")
-async def add_assignment(
+def add_assignment(
     case_id: int,
     request: Request,
     me: Principal = require(CASE_LEAD),
     db: Session = Depends(get_db),
+    posted: FormData = Depends(posted_form),
 ) -> Response:
-    values = await form_values(request)
+    values = form_values(posted)
     data: dict[str, Any] = {
         "user_id": values.get("user_id") or None,
         "role_on_case": values.get("role_on_case"),
@@ -89,7 +93,7 @@ async def add_assignment(
             "has_conflict": values["has_conflict"] == "yes",
             "statement": values.get("statement", ""),
         }
-    return await submit(
+    return submit(
         request,
         db,
         case_id,
@@ -115,13 +119,14 @@ def end_assignment(
 
 
 @router.post("/cases/{case_id}/interviews")
-async def add_interview(
+def add_interview(
     case_id: int,
     request: Request,
     me: Principal = require(CASE_WRITE),
     db: Session = Depends(get_db),
+    posted: FormData = Depends(posted_form),
 ) -> Response:
-    values = await form_values(request)
+    values = form_values(posted)
     data = dict(values)
     data["participants"] = [
         p.strip() for p in values.get("participants", "").split("\n") if p.strip()
@@ -129,7 +134,7 @@ async def add_interview(
     if values.get("scheduled_at"):
         data["scheduled_at"] = values["scheduled_at"] + values.get("tz", "+08:00")
     data.pop("tz", None)
-    return await submit(
+    return submit(
         request,
         db,
         case_id,
@@ -143,16 +148,17 @@ async def add_interview(
 
 
 @router.post("/cases/{case_id}/deadlines")
-async def add_deadline(
+def add_deadline(
     case_id: int,
     request: Request,
     me: Principal = require(CASE_WRITE),
     db: Session = Depends(get_db),
+    posted: FormData = Depends(posted_form),
 ) -> Response:
-    values = await form_values(request)
+    values = form_values(posted)
     data = blank_to_none(values, "rule_code", "due_on")
     data["extended"] = values.get("extended") == "on"
-    return await submit(
+    return submit(
         request,
         db,
         case_id,
@@ -180,21 +186,22 @@ def complete_deadline(
 def upload_evidence(
     case_id: int,
     request: Request,
-    file: UploadFile = File(...),
-    description: str = Form(""),
     me: Principal = require(CASE_WRITE),
     db: Session = Depends(get_db),
     store: EvidenceStore = Depends(get_store),
     settings: Settings = Depends(get_settings),
+    posted: FormData = Depends(posted_form),
 ) -> Response:
+    description = str(posted.get("description") or "")
     try:
+        upload = evidence.uploaded_file(posted)
         evidence.add_file(
             db,
             store,
             actor_of(me.user),
             case_id,
-            source=file.file,
-            filename=file.filename or "",
+            source=upload.file,
+            filename=upload.filename or "",
             description=description,
             max_bytes=settings.max_upload_bytes,
         )

@@ -8,10 +8,13 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from interp_service.api.access import (
     CASE_CREATORS,
+    CASE_LEAD,
     CASE_READ,
+    CASE_WRITE,
     SIGNED_IN,
     require,
 )
@@ -26,7 +29,14 @@ from interp_service.errors import AppError
 from interp_service.evidence import repository as evidence_repo
 from interp_service.users import repository as users_repo
 from interp_service.users.service import actor_of
-from interp_service.web.forms import FormErrors, blank_to_none, error_of, form_values, parse
+from interp_service.web.forms import (
+    FormErrors,
+    blank_to_none,
+    error_of,
+    form_values,
+    parse,
+    posted_form,
+)
 from interp_service.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -78,10 +88,13 @@ def new_case_form(request: Request, _: Principal = require(CASE_CREATORS)) -> Re
 
 
 @router.post("/cases/new")
-async def new_case_submit(
-    request: Request, me: Principal = require(CASE_CREATORS), db: Session = Depends(get_db)
+def new_case_submit(
+    request: Request,
+    me: Principal = require(CASE_CREATORS),
+    db: Session = Depends(get_db),
+    posted: FormData = Depends(posted_form),
 ) -> Response:
-    values = await form_values(request)
+    values = form_values(posted)
     data, errors = parse(CaseCreate, blank_to_none(values, "closed_on"))
     if data is not None:
         try:
@@ -107,12 +120,19 @@ def case_page(
     notice: str = "",
 ) -> Response:
     detail = service.case_detail(db, case_id)
-    users, _ = users_repo.list_users(db, active=True, limit=500)
+    principal: Principal = request.state.principal
+    held = principal.case_roles
+    can_edit = principal.is_admin or bool(held & CASE_WRITE.case_roles)
+    can_assign = principal.is_admin or bool(held & CASE_LEAD.case_roles)
+    # Only those who assign staff see the staff directory.
+    users = users_repo.list_users(db, active=True, limit=500)[0] if can_assign else []
     return render(
         request,
         "case.html",
         status=status,
         case=detail,
+        can_edit=can_edit,
+        can_assign=can_assign,
         stages=STAGES,
         parties={p.id: p for p in detail.parties},
         users=users,
@@ -128,12 +148,15 @@ def case_page(
 
 @router.get("/cases/{case_id}")
 def case_view(
-    case_id: int, request: Request, _: Principal = require(CASE_READ), db: Session = Depends(get_db)
+    case_id: int,
+    request: Request,
+    _: Principal = require(CASE_READ),
+    db: Session = Depends(get_db),
 ) -> Response:
     return case_page(request, db, case_id)
 
 
-async def submit(
+def submit(
     request: Request,
     db: Session,
     case_id: int,

@@ -381,3 +381,54 @@ def test_changes_are_audited_without_content(client: TestClient, make_user: Any,
     assert {e.action for e in entries} >= {"case.create", "party.create"}
     dumped = " ".join(str(e.details) for e in entries)
     assert "龙某某" not in dumped and "供述" not in dumped
+
+
+def test_recusal_is_personal(client: TestClient, make_user: Any) -> None:
+    lead = make_user("lead", "prosecutor")
+    both = make_user("both", "clerk", competences=("mmr",))
+    cid = new_case(client, lead)["id"]
+    url = f"/api/v1/cases/{cid}/assignments"
+    as_clerk = client.post(
+        url, headers=bearer(lead), json={"user_id": both.id, "role_on_case": "clerk"}
+    )
+    assert as_clerk.json()["state"] == "active"
+    recused = client.post(
+        url,
+        headers=bearer(lead),
+        json={
+            "user_id": both.id,
+            "role_on_case": "interpreter",
+            "declaration": {"has_conflict": True, "statement": "与被害人同村且有亲属关系"},
+        },
+    )
+    assert recused.json()["state"] == "recused"
+    # The earlier clerk role ended with the recusal, and no role brings the user back.
+    assert client.get(f"/api/v1/cases/{cid}", headers=bearer(both)).status_code == 404
+    again = client.post(
+        url, headers=bearer(lead), json={"user_id": both.id, "role_on_case": "clerk"}
+    )
+    assert again.status_code == 409 and _field(again) == "user_id"
+
+
+def test_rule_deadlines_are_computed_not_typed(client: TestClient, make_user: Any) -> None:
+    lead = make_user("lead", "prosecutor")
+    cid = new_case(client, lead)["id"]
+    url = f"/api/v1/cases/{cid}/deadlines"
+    typed = client.post(
+        url,
+        headers=bearer(lead),
+        json={"rule_code": "arrest_review", "starts_on": "2026-11-01", "due_on": "2026-12-30"},
+    )
+    assert typed.status_code == 422 and _field(typed) == "due_on"
+    no_rule = client.post(
+        url,
+        headers=bearer(lead),
+        json={"title": "x", "starts_on": "2026-11-01", "due_on": "2026-11-05", "extended": True},
+    )
+    assert no_rule.status_code == 422 and _field(no_rule) == "extended"
+    no_extension = client.post(
+        url,
+        headers=bearer(lead),
+        json={"rule_code": "arrest_review", "starts_on": "2026-11-01", "extended": True},
+    )
+    assert no_extension.status_code == 422 and _field(no_extension) == "extended"

@@ -118,5 +118,5 @@ def test_integrity_job_finds_the_altered_file(
     app.state.job_runner.wait(job.json()["id"], timeout_s=60)
     done = client.get(f"/api/v1/jobs/{job.json()['id']}", headers=bearer(admin)).json()
     assert done["state"] == "succeeded" and done["fraction"] == 1.0
-    assert done["result"] == {"checked": 3, "mismatched": [bad]}
+    assert done["result"] == {"checked": 3, "mismatched": [bad], "missing": [], "unlinked": []}
     assert client.get(f"/api/v1/jobs/{job.json()['id']}", headers=bearer(lead)).status_code == 404

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from interp_service.api.deps import SESSION_COOKIE
 from interp_service.users.orm import ApiToken, User
-from tests.conftest import ADMIN_PASSWORD, PASSWORD, Account, bearer
+from tests.conftest import ADMIN_PASSWORD, PASSWORD, Account, bearer, browser_session
 
 
 def _login(client: TestClient, username: str, password: str, **headers: str) -> Any:
@@ -65,11 +65,14 @@ def test_page_forms_without_csrf_are_refused(client: TestClient) -> None:
 
 
 def test_api_token_is_shown_once_stored_hashed_and_revocable(
-    client: TestClient, admin: Account, db: Any
+    app: FastAPI, client: TestClient, admin: Account, db: Any
 ) -> None:
+    cookies, csrf = browser_session(app, admin)
+    client.cookies.update(cookies)
     created = client.post(
-        "/api/v1/me/tokens", json={"name": "nightly", "expires_in_days": 5}, headers=bearer(admin)
+        "/api/v1/me/tokens", json={"name": "nightly", "expires_in_days": 5}, headers=csrf
     )
+    client.cookies.clear()
     assert created.status_code == 201
     raw = created.json()["token"]
     stored = db.scalar(select(ApiToken).where(ApiToken.name == "nightly"))
@@ -180,3 +183,33 @@ def test_first_admin_gets_a_random_password_when_none_is_configured(tmp_path: An
     second = initialise(Settings(data_dir=tmp_path / "b"))
     assert first and second and first != second and len(first) >= 16
     assert initialise(Settings(data_dir=tmp_path / "a")) is None  # printed once only
+
+
+def test_a_token_cannot_create_tokens(client: TestClient, admin: Account) -> None:
+    r = client.post("/api/v1/me/tokens", json={"name": "successor"}, headers=bearer(admin))
+    assert r.status_code == 403
+    assert "浏览器" in r.json()["detail"]
+
+
+def test_parallel_guesses_each_count(app: FastAPI, make_user: Any, db: Any) -> None:
+    """Concurrent wrong passwords must not overwrite each other's failure count."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    app.state.settings.login_backoff_base_s = 0.0
+    app.state.settings.login_lock_after = 100
+    account = make_user("ma", "clerk")
+    guesses = 6
+    barrier = Barrier(guesses)
+
+    def guess(n: int) -> int:
+        with TestClient(app) as c:
+            barrier.wait(timeout=30)
+            return _login(c, "ma", f"wrong-{n}").status_code
+
+    with ThreadPoolExecutor(guesses) as pool:
+        statuses = list(pool.map(guess, range(guesses)))
+    assert statuses == [401] * guesses
+    user = db.get(User, account.id)
+    db.refresh(user)
+    assert user.failed_logins == guesses

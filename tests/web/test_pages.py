@@ -178,3 +178,24 @@ def test_docs_are_served_locally(client: TestClient) -> None:
     assert client.get("/static/swagger/swagger-ui-bundle.js").status_code == 200
     spec = client.get("/openapi.json").json()
     assert "/api/v1/cases" in spec["paths"]
+
+
+def test_anonymous_upload_gets_only_the_small_limit(client: TestClient, app: FastAPI) -> None:
+    body = b"x" * (app.state.settings.max_body_bytes + 1)
+    r = client.post("/api/v1/cases/1/evidence", files={"file": ("a.txt", body, "text/plain")})
+    assert r.status_code == 413
+
+
+def test_outsider_upload_is_refused_before_storing(
+    client: TestClient, app: FastAPI, make_user: Any
+) -> None:
+    lead = make_user("lead", "prosecutor")
+    outsider = make_user("outsider", "prosecutor")
+    cid = new_case(client, lead)["id"]
+    r = client.post(
+        f"/api/v1/cases/{cid}/evidence",
+        headers=bearer(outsider),
+        files={"file": ("a.txt", b"statement\n", "text/plain")},
+    )
+    assert r.status_code == 404
+    assert app.state.evidence_store.all_hashes() == []
