@@ -8,6 +8,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException
 
@@ -69,6 +70,10 @@ def install_error_handlers(app: FastAPI) -> None:
             },
             422,
         )
+
+    @app.exception_handler(PydanticValidationError)
+    async def model_error(request: Request, exc: PydanticValidationError) -> Response:
+        return await validation_error(request, RequestValidationError(exc.errors()))
 
     @app.exception_handler(StaleDataError)
     async def stale(request: Request, exc: StaleDataError) -> Response:

@@ -99,7 +99,14 @@ def world(client: TestClient, app: FastAPI, make_user: Any, admin: Account) -> d
         files={"file": ("note.txt", b"interview note\n", "text/plain")},
     )
     assert evidence.status_code == 201
+    interview = client.post(
+        f"/api/v1/cases/{cid}/interviews",
+        headers=h,
+        json={"party_id": party.json()["id"], "scheduled_at": "2026-12-01T09:00:00+08:00"},
+    )
+    assert interview.status_code == 201
     ids = {
+        "interview_id": interview.json()["id"],
         "case_id": cid,
         "assignment_id": spare_assignment,
         "deadline_id": deadline["id"],

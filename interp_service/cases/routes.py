@@ -32,6 +32,7 @@ from interp_service.cases.schemas import (
     DueSoonOut,
     InterviewCreate,
     InterviewOut,
+    InterviewStatusChange,
     PartyCreate,
     PartyOut,
 )
@@ -153,6 +154,21 @@ def add_interview(
     db: Session = Depends(get_db),
 ) -> InterviewOut:
     interview = service.add_interview(db, actor_of(me.user), case_id, body)
+    db.commit()
+    return InterviewOut.model_validate(interview)
+
+
+@router.post("/cases/{case_id}/interviews/{interview_id}/status")
+def change_interview_status(
+    case_id: int,
+    interview_id: int,
+    body: InterviewStatusChange,
+    me: Principal = require(CASE_WRITE),
+    db: Session = Depends(get_db),
+) -> InterviewOut:
+    interview = service.set_interview_status(
+        db, actor_of(me.user), case_id, interview_id, body.status
+    )
     db.commit()
     return InterviewOut.model_validate(interview)
 

@@ -89,6 +89,10 @@ class InterviewCreate(Strict):
     notes: str = Field(default="", max_length=20_000)
 
 
+class InterviewStatusChange(Strict):
+    status: InterviewStatus
+
+
 class DeadlineCreate(Strict):
     title: str = Field(default="", max_length=200)
     rule_code: str | None = None

@@ -132,6 +132,28 @@ def add_interview(session: Session, actor: Actor, case_id: int, data: InterviewC
     return interview
 
 
+def set_interview_status(
+    session: Session, actor: Actor, case_id: int, interview_id: int, status: str
+) -> Interview:
+    interview = session.get(Interview, interview_id)
+    if interview is None or interview.case_id != case_id:
+        raise NotFound("询问记录不存在")
+    if interview.status != status:
+        before = interview.status
+        interview.status = status
+        session.flush()
+        record(
+            session,
+            actor,
+            "interview.status",
+            "interview",
+            interview.id,
+            case_id=case_id,
+            details={"from": before, "to": status},
+        )
+    return interview
+
+
 def case_detail(session: Session, case_id: int) -> CaseDetail:
     case = get_case(session, case_id)
     assignments = [

@@ -18,15 +18,16 @@ from interp_service.cases.schemas import (
     CaseUpdate,
     DeadlineCreate,
     InterviewCreate,
+    InterviewStatusChange,
     PartyCreate,
 )
 from interp_service.config import Settings
-from interp_service.errors import AppError
+from interp_service.errors import AppError, ValidationFailed
 from interp_service.evidence import service as evidence
 from interp_service.evidence.routes import get_store
 from interp_service.evidence.store import EvidenceStore
 from interp_service.users.service import actor_of
-from interp_service.web.forms import blank_to_none, error_of, form_values, posted_form
+from interp_service.web.forms import blank_to_none, error_of, form_values, parse, posted_form
 from interp_service.web.pages_cases import case_page, submit
 
 router = APIRouter(include_in_schema=False)
@@ -145,6 +146,22 @@ def add_interview(
         "interview",
         shown=values,
     )
+
+
+@router.post("/cases/{case_id}/interviews/{interview_id}/status")
+def change_interview_status(
+    case_id: int,
+    interview_id: int,
+    me: Principal = require(CASE_WRITE),
+    db: Session = Depends(get_db),
+    posted: FormData = Depends(posted_form),
+) -> Response:
+    change, _ = parse(InterviewStatusChange, {"status": posted.get("status")})
+    if change is None:
+        raise ValidationFailed("无效的询问状态", field="status")
+    service.set_interview_status(db, actor_of(me.user), case_id, interview_id, change.status)
+    db.commit()
+    return RedirectResponse(f"/cases/{case_id}#interviews", status_code=303)
 
 
 @router.post("/cases/{case_id}/deadlines")

@@ -432,3 +432,24 @@ def test_rule_deadlines_are_computed_not_typed(client: TestClient, make_user: An
         json={"rule_code": "arrest_review", "starts_on": "2026-11-01", "extended": True},
     )
     assert no_extension.status_code == 422 and _field(no_extension) == "extended"
+
+
+def test_interview_status_changes_are_audited(client: TestClient, make_user: Any, db: Any) -> None:
+    lead = make_user("lead", "prosecutor")
+    cid = new_case(client, lead)["id"]
+    pid = client.post(
+        f"/api/v1/cases/{cid}/parties",
+        headers=bearer(lead),
+        json={"name": "石某", "role": "witness", "language": "mmr"},
+    ).json()["id"]
+    iid = client.post(
+        f"/api/v1/cases/{cid}/interviews",
+        headers=bearer(lead),
+        json={"party_id": pid, "scheduled_at": "2026-12-01T09:30:00+08:00"},
+    ).json()["id"]
+    url = f"/api/v1/cases/{cid}/interviews/{iid}/status"
+    assert client.post(url, headers=bearer(lead), json={"status": "done"}).status_code == 422
+    r = client.post(url, headers=bearer(lead), json={"status": "completed"})
+    assert r.json()["status"] == "completed"
+    entry = db.scalar(select(AuditEntry).where(AuditEntry.action == "interview.status"))
+    assert entry.details == {"from": "planned", "to": "completed"}
