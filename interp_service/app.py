@@ -20,6 +20,7 @@ from interp_service.db.session import make_engine, make_session_factory
 from interp_service.error_handlers import install_error_handlers
 from interp_service.evidence.routes import router as evidence_router
 from interp_service.evidence.store import EvidenceStore
+from interp_service.glossary.routes import router as glossary_router
 from interp_service.jobs.inprocess import InProcessJobRunner
 from interp_service.jobs.routes import router as jobs_router
 from interp_service.users.routes import router as users_router
@@ -30,6 +31,13 @@ SWAGGER_DIR = Path(swagger_ui_bundle.swagger_ui_path)
 
 # Mounted file trees are public by declaration; the route-policy test checks this list.
 PUBLIC_MOUNTS = {"/static", "/static/swagger"}
+
+
+def _glossary_state(app: FastAPI) -> dict[str, object]:
+    index = getattr(app.state, "glossary_index", None)
+    if index is None:
+        return {"ready": True, "built": False, "note": "built on first lookup"}
+    return {"ready": True, "built": True, "release": index.release}
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -57,7 +65,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.evidence_store = EvidenceStore(settings.evidence_dir)
     app.state.job_runner = runner
     app.state.readiness_probes = {
-        "jobs": lambda: {"ready": True, "runner": "in-process", "workers": settings.job_workers}
+        "jobs": lambda: {"ready": True, "runner": "in-process", "workers": settings.job_workers},
+        "glossary_index": lambda: _glossary_state(app),
     }
 
     install_error_handlers(app)
@@ -66,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         users_router,
         cases_router,
         evidence_router,
+        glossary_router,
         audit_router,
         jobs_router,
         *page_routers,

@@ -125,6 +125,10 @@ def build_parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help="audit trail commands")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
     audit_sub.add_parser("verify", help="check the hash chain").set_defaults(func=_audit_verify)
+
+    from interp_service.glossary.cli import add_commands as add_glossary_commands
+
+    add_glossary_commands(sub)
     return parser
 
 

@@ -105,7 +105,10 @@ def world(client: TestClient, app: FastAPI, make_user: Any, admin: Account) -> d
         json={"party_id": party.json()["id"], "scheduled_at": "2026-12-01T09:00:00+08:00"},
     )
     assert interview.status_code == 201
+    glossary = _glossary_objects(client, admin)
     ids = {
+        **glossary,
+        "decision": "approve",
         "interview_id": interview.json()["id"],
         "case_id": cid,
         "assignment_id": spare_assignment,
@@ -126,6 +129,52 @@ def world(client: TestClient, app: FastAPI, make_user: Any, admin: Account) -> d
         },
         "ids": ids,
     }
+
+
+GLOSSARY_TSV = (
+    "concept_id\tsubject_field\tlanguage\tvariety\tterm\tpart_of_speech\tstatus\t"
+    "definition\tcitations\tnote\tsource\tverification\tipa\n"
+    "t-1\toffences\tcmn\t\t盗窃\tnoun\tpreferred\t释义草稿\t\t\t\tunverified\t\n"
+)
+
+
+def _glossary_objects(client: TestClient, admin: Account) -> dict[str, int]:
+    h = bearer(admin)
+    r = client.post(
+        "/api/v1/glossary/import",
+        headers=h,
+        files={"file": ("g.tsv", GLOSSARY_TSV.encode(), "text/plain")},
+    )
+    assert r.status_code == 200, r.text
+    concept = client.get("/api/v1/glossary/concepts", headers=h).json()["items"][0]
+    term_id = concept["terms"][0]["id"]
+    proposal = client.post(
+        "/api/v1/glossary/proposals",
+        headers=h,
+        json={
+            "kind": "new_term",
+            "concept_id": concept["id"],
+            "term": {"language": "cmn", "text": "偷窃"},
+        },
+    )
+    assert proposal.status_code == 201
+    recording = client.post(
+        f"/api/v1/glossary/terms/{term_id}/recordings",
+        headers=h,
+        files={"file": ("a.wav", WAV, "audio/wav")},
+    )
+    assert recording.status_code == 201, recording.text
+    revision = client.get("/api/v1/glossary/revisions", headers=h).json()["items"][0]
+    return {
+        "concept_id": concept["id"],
+        "term_id": term_id,
+        "proposal_id": proposal.json()["id"],
+        "recording_id": recording.json()["id"],
+        "revision_id": revision["id"],
+    }
+
+
+WAV = b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(32)
 
 
 # What each policy must answer to each caller: None = allowed, else the status.

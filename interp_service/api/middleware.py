@@ -11,7 +11,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from interp_service.errors import PayloadTooLarge
 
-UPLOAD_PATHS = re.compile(r"^(/api/v1)?/cases/[^/]+/evidence/?$")
+UPLOAD_PATHS = re.compile(
+    r"^(/api/v1)?/(cases/[^/]+/evidence|glossary/terms/[^/]+/recordings|glossary/import)/?$"
+)
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

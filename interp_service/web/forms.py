@@ -28,7 +28,13 @@ def parse(model: type[M], data: dict[str, Any]) -> tuple[M | None, FormErrors]:
     except ValidationError as exc:
         errors: FormErrors = {}
         for err in exc.errors():
-            field = str(err["loc"][0]) if err["loc"] else "_form"
+            loc = [str(part) for part in err["loc"]]
+            # Nested models (a proposal's term) report the inner field name.
+            field = (
+                loc[1]
+                if len(loc) > 1 and loc[0] in ("term", "concept")
+                else (loc[0] if loc else "_form")
+            )
             message = str(err["msg"]).removeprefix("Value error, ")
             if err["type"] == "missing":
                 message = "必填"

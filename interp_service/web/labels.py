@@ -40,3 +40,25 @@ UNITS = {"day": "日", "month": "个月"}
 def language(code: str) -> str:
     name = LANGUAGES.get(code)
     return f"{name}（{code}）" if name else code
+
+
+TERM_STATUS = {"preferred": "首选", "admitted": "许可", "deprecated": "不推荐", "forbidden": "禁用"}
+VERIFICATION = {"unverified": "未核实", "approved": "已核实"}
+HOW = {
+    "exact": "完全匹配",
+    "prefix": "前缀",
+    "pinyin": "拼音",
+    "tone-insensitive": "忽略声调",
+    "variant": "异体拼写",
+    "fuzzy": "近似",
+}
+POS = {
+    "": "—",
+    "noun": "名词",
+    "verb": "动词",
+    "adjective": "形容词",
+    "adverb": "副词",
+    "phrase": "短语",
+    "other": "其他",
+}
+PROPOSAL_KIND = {"new_term": "新术语", "change_term": "修改术语", "new_concept": "新概念"}

@@ -4,5 +4,6 @@ from interp_service.web.pages_admin import router as admin_pages
 from interp_service.web.pages_auth import router as auth_pages
 from interp_service.web.pages_case_parts import router as case_part_pages
 from interp_service.web.pages_cases import router as case_pages
+from interp_service.web.pages_glossary import router as glossary_pages
 
-routers = (auth_pages, case_pages, case_part_pages, admin_pages)
+routers = (auth_pages, case_pages, case_part_pages, admin_pages, glossary_pages)

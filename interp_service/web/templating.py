@@ -25,6 +25,22 @@ def _beijing(value: datetime) -> str:
 templates.env.filters["beijing"] = _beijing
 
 
+def _changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[str]:
+    """Readable field changes of a revision, e.g. `status: admitted → deprecated`."""
+    before, after = before or {}, after or {}
+    out = []
+    for key in sorted(set(before) | set(after)):
+        old, new = before.get(key), after.get(key)
+        if old != new and key != "concept_id":
+            old_text = "—" if old in (None, "", []) else str(old)[:60]
+            new_text = "—" if new in (None, "", []) else str(new)[:60]
+            out.append(f"{key}: {old_text} → {new_text}")
+    return out
+
+
+templates.env.filters["changes"] = _changes
+
+
 def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
     principal = getattr(request.state, "principal", None)
     context.setdefault("me", principal.view if principal else None)

@@ -1,0 +1,280 @@
+"""Glossary import (checked first, all-or-nothing, idempotent) and export.
+
+Concepts are matched by their external id, terms by language, variety and text within
+the concept. Only real differences are written, so importing the same file twice leaves
+the glossary and its release number unchanged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from interp_service.audit.chain import Actor, record
+from interp_service.db.base import utcnow
+from interp_service.errors import ValidationFailed
+from interp_service.glossary import tabular, tbx
+from interp_service.glossary.curation import has_competence
+from interp_service.glossary.orm import Concept, Term
+from interp_service.glossary.records import ConceptRecord, ParsedGlossary, TermRecord
+from interp_service.glossary.releases import ChangeSet
+from interp_service.glossary.schemas import ImportReport
+from interp_service.glossary.snapshots import apply_snapshot, concept_snapshot, term_snapshot
+from interp_service.glossary.spelling import spelling_issues
+from interp_service.users.orm import User
+
+FORMATS = ("tbx", "tsv", "csv")
+
+
+@dataclass
+class ImportOutcome:
+    parsed: ParsedGlossary
+    concepts_created: int = 0
+    concepts_changed: int = 0
+    terms_created: int = 0
+    terms_changed: int = 0
+    warnings: list[str] = field(default_factory=list)
+    release: int | None = None
+
+
+def parse(data: bytes, fmt: str) -> ParsedGlossary:
+    if fmt == "tbx":
+        return tbx.parse_tbx(data)
+    if fmt in ("tsv", "csv"):
+        return tabular.parse_table(data, delimiter="\t" if fmt == "tsv" else ",")
+    raise ValidationFailed(f"不支持的格式：{fmt}（可用：tbx、tsv、csv）", field="format")
+
+
+def guess_format(filename: str) -> str:
+    name = filename.lower()
+    for fmt in FORMATS:
+        if name.endswith("." + fmt):
+            return fmt
+    if name.endswith(".xml"):
+        return "tbx"
+    raise ValidationFailed("无法从文件名判断格式；请使用 .tbx、.tsv 或 .csv", field="file")
+
+
+def import_glossary(
+    session: Session, admin: User, data: bytes, fmt: str, *, dry_run: bool
+) -> ImportOutcome:
+    """Check the file; when it has no problems and `dry_run` is false, apply it."""
+    parsed = parse(data, fmt)
+    outcome = ImportOutcome(parsed)
+    if parsed.problems:
+        return outcome
+    actor = Actor(admin.id, admin.username)
+    changes = ChangeSet(session, actor, f"import {fmt}")
+    existing = {
+        c.external_id: c
+        for c in session.scalars(select(Concept).options(selectinload(Concept.terms))).all()
+    }
+    for record_ in parsed.concepts:
+        concept = existing.get(record_.external_id)
+        if concept is None:
+            concept = Concept(external_id=record_.external_id)
+            _set_concept(concept, record_, admin)
+            session.add(concept)
+            session.flush()
+            outcome.concepts_created += 1
+            changes.add(
+                object_type="concept",
+                action="import",
+                concept_id=concept.id,
+                term_id=None,
+                before=None,
+                after=concept_snapshot(concept),
+            )
+        else:
+            before = concept_snapshot(concept)
+            if _set_concept(concept, record_, admin):
+                session.flush()
+                outcome.concepts_changed += 1
+                changes.add(
+                    object_type="concept",
+                    action="import",
+                    concept_id=concept.id,
+                    term_id=None,
+                    before=before,
+                    after=concept_snapshot(concept),
+                )
+        for term_record in record_.terms:
+            _import_term(session, admin, concept, term_record, changes, outcome)
+    if dry_run:
+        session.rollback()
+        return outcome
+    release = changes.close()
+    outcome.release = release.number if release else None
+    record(
+        session,
+        actor,
+        "glossary.import",
+        "glossary",
+        fmt,
+        details={"concepts": len(parsed.concepts), "release": outcome.release},
+    )
+    return outcome
+
+
+def _set_concept(concept: Concept, rec: ConceptRecord, admin: User) -> bool:
+    verification = rec.verification
+    changed = apply_snapshot(
+        concept,
+        {
+            "subject_field": rec.subject_field,
+            "definition": rec.definition,
+            "citations": list(rec.citations),
+            "note": rec.note,
+            "verification": verification,
+        },
+    )
+    if "verification" in changed and verification == "approved":
+        concept.verified_by, concept.verified_at = admin.id, utcnow()
+    return bool(changed)
+
+
+def _import_term(
+    session: Session,
+    admin: User,
+    concept: Concept,
+    rec: TermRecord,
+    changes: ChangeSet,
+    outcome: ImportOutcome,
+) -> None:
+    verification = rec.verification
+    if verification == "approved" and not has_competence(admin, rec.language, rec.variety):
+        verification = "unverified"
+        outcome.warnings.append(
+            f"第 {rec.line} 行：{rec.text} 标为已批准，但导入者不具备 {rec.language} 语言能力，"
+            "已作为未核实导入"
+        )
+    issues = spelling_issues(rec.language, rec.text)
+    if issues:
+        verification = "unverified"
+    fields = {
+        "concept_id": concept.id,
+        "language": rec.language,
+        "variety": rec.variety,
+        "text": rec.text,
+        "part_of_speech": rec.part_of_speech,
+        "status": rec.status,
+        "usage_note": rec.usage_note,
+        "source": rec.source,
+        "verification": verification,
+        "ipa": rec.ipa,
+        "orthography_issues": issues,
+    }
+    term = next(
+        (
+            t
+            for t in concept.terms
+            if (t.language, t.variety, t.text) == (rec.language, rec.variety, rec.text)
+        ),
+        None,
+    )
+    if term is None:
+        term = Term()
+        apply_snapshot(term, fields)
+        _stamp(term, admin)
+        concept.terms.append(term)
+        session.flush()
+        outcome.terms_created += 1
+        changes.add(
+            object_type="term",
+            action="import",
+            concept_id=concept.id,
+            term_id=term.id,
+            before=None,
+            after=term_snapshot(term),
+        )
+        return
+    before = term_snapshot(term)
+    if apply_snapshot(term, fields):
+        _stamp(term, admin)
+        session.flush()
+        outcome.terms_changed += 1
+        changes.add(
+            object_type="term",
+            action="import",
+            concept_id=concept.id,
+            term_id=term.id,
+            before=before,
+            after=term_snapshot(term),
+        )
+
+
+def _stamp(term: Term, admin: User) -> None:
+    if term.verification == "approved":
+        term.approved_by, term.approved_at = admin.id, utcnow()
+    else:
+        term.approved_by, term.approved_at = None, None
+
+
+def to_records(session: Session) -> list[ConceptRecord]:
+    concepts = session.scalars(
+        select(Concept).options(selectinload(Concept.terms)).order_by(Concept.external_id)
+    ).all()
+    return [
+        ConceptRecord(
+            external_id=c.external_id,
+            subject_field=c.subject_field,
+            definition=c.definition,
+            citations=list(c.citations or []),
+            note=c.note,
+            verification=c.verification,
+            terms=[
+                TermRecord(
+                    language=t.language,
+                    text=t.text,
+                    variety=t.variety,
+                    part_of_speech=t.part_of_speech,
+                    status=t.status,
+                    usage_note=t.usage_note,
+                    source=t.source,
+                    verification=t.verification,
+                    ipa=t.ipa,
+                )
+                for t in sorted(c.terms, key=lambda t: (t.language, t.variety, t.text))
+            ],
+        )
+        for c in concepts
+    ]
+
+
+def export_glossary(session: Session, fmt: str) -> bytes:
+    concepts = to_records(session)
+    if fmt == "tbx":
+        return tbx.write_tbx(concepts)
+    if fmt in ("tsv", "csv"):
+        return tabular.write_table(concepts, delimiter="\t" if fmt == "tsv" else ",")
+    raise ValidationFailed(f"不支持的格式：{fmt}", field="format")
+
+
+def report(outcome: ImportOutcome, fmt: str, dry_run: bool) -> ImportReport:
+    return ImportReport(
+        format=fmt,
+        encoding=str(getattr(outcome.parsed, "encoding", "") or ""),
+        dry_run=dry_run,
+        ok=not outcome.parsed.problems,
+        problems=[{"line": p.line, "message": p.message} for p in outcome.parsed.problems],
+        concepts_in_file=len(outcome.parsed.concepts),
+        concepts_created=outcome.concepts_created,
+        concepts_changed=outcome.concepts_changed,
+        terms_created=outcome.terms_created,
+        terms_changed=outcome.terms_changed,
+        warnings=outcome.warnings,
+        release=outcome.release,
+    )
+
+
+def raise_for_problems(outcome: ImportOutcome) -> None:
+    """Refuse the whole file, listing every bad entry with its line."""
+    problems = outcome.parsed.problems
+    if problems:
+        raise ValidationFailed(
+            f"文件有 {len(problems)} 处错误，未导入任何内容",
+            field="file",
+            problems=[{"line": p.line, "message": p.message} for p in problems],
+        )

@@ -1,0 +1,152 @@
+"""Lookup and term recognition over the current glossary release.
+
+The automaton and lookup index are built in memory from all terms and kept per glossary
+release: a request that sees a newer release number (from any process) rebuilds them.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from interp_service.glossary import orthography
+from interp_service.glossary import repository as repo
+from interp_service.glossary.matching import IndexedTerm, LookupIndex, Match, TermRecogniser
+from interp_service.glossary.orm import Concept, Term
+from interp_service.glossary.releases import current_release
+from interp_service.glossary.schemas import (
+    LookupHitOut,
+    RecognisedOut,
+    RecogniseOut,
+    TermOut,
+)
+
+
+@dataclass
+class GlossaryIndex:
+    release: int
+    recogniser: TermRecogniser
+    lookup: LookupIndex
+
+
+_build_lock = threading.Lock()
+
+
+def build_index(session: Session) -> GlossaryIndex:
+    """Read every term and build both structures (seconds for tens of thousands)."""
+    release = current_release(session)
+    rows = session.execute(
+        select(
+            Term.id,
+            Term.concept_id,
+            Term.language,
+            Term.variety,
+            Term.text,
+            Term.status,
+            Term.verification,
+        )
+    ).all()
+    terms = [IndexedTerm(*row) for row in rows]
+    options: dict[str, Any] = {
+        "miao_normalise": orthography.normalise,
+        "miao_tone_key": orthography.lookup_key,
+    }
+    return GlossaryIndex(release, TermRecogniser(terms, **options), LookupIndex(terms, **options))
+
+
+def index_for(app: Any, session: Session) -> GlossaryIndex:
+    """The app's index, rebuilt when the glossary release has moved on."""
+    release = current_release(session)
+    index: GlossaryIndex | None = getattr(app.state, "glossary_index", None)
+    if index is None or index.release != release:
+        with _build_lock:
+            index = getattr(app.state, "glossary_index", None)
+            if index is None or index.release != release:
+                index = build_index(session)
+                app.state.glossary_index = index
+    return index
+
+
+def _hits_out(session: Session, hits: list[Any]) -> list[LookupHitOut]:
+    terms = repo.terms_by_id(session, [h.term.term_id for h in hits])
+    out = []
+    for hit in hits:
+        term = terms.get(hit.term.term_id)
+        if term is None:  # removed since the index was built
+            continue
+        out.append(
+            LookupHitOut(
+                term=TermOut.model_validate(term),
+                concept_external_id=term.concept.external_id,
+                definition=term.concept.definition,
+                how=hit.how,
+                score=hit.score,
+            )
+        )
+    return out
+
+
+def lookup(
+    app: Any, session: Session, query: str, language: str | None, limit: int
+) -> list[LookupHitOut]:
+    hits = index_for(app, session).lookup.search(query, language=language, limit=limit)
+    return _hits_out(session, hits)
+
+
+def lookup_in(session: Session, query: str, language: str | None, limit: int) -> list[LookupHitOut]:
+    """Lookup without an app (command line): builds a fresh index."""
+    hits = build_index(session).lookup.search(query, language=language, limit=limit)
+    return _hits_out(session, hits)
+
+
+def _recognised(session: Session, index: GlossaryIndex, text: str, language: str) -> RecogniseOut:
+    matches = index.recogniser.find(text, language)
+    terms = repo.terms_by_id(session, [m.term.term_id for m in matches])
+    out = []
+    seen: set[tuple[int, int]] = set()
+    for m in matches:
+        term = terms.get(m.term.term_id)
+        if term is None or (m.start, m.end) in seen:
+            continue  # several terms spelt alike: the first (preferred) one speaks for all
+        seen.add((m.start, m.end))
+        out.append(
+            RecognisedOut(
+                start=m.start,
+                end=m.end,
+                surface=m.text,
+                term=TermOut.model_validate(term),
+                concept_external_id=term.concept.external_id,
+            )
+        )
+    return RecogniseOut(release=index.release, matches=out)
+
+
+def recognise(app: Any, session: Session, text: str, language: str) -> RecogniseOut:
+    return _recognised(session, index_for(app, session), text, language)
+
+
+def recognise_in(session: Session, text: str, language: str) -> RecogniseOut:
+    return _recognised(session, build_index(session), text, language)
+
+
+def highlight(text: str, matches: list[RecognisedOut]) -> list[tuple[str, RecognisedOut | None]]:
+    """The sentence cut into plain pieces and recognised pieces, in order."""
+    pieces: list[tuple[str, RecognisedOut | None]] = []
+    at = 0
+    for m in sorted(matches, key=lambda m: m.start):
+        if m.start < at:
+            continue
+        if m.start > at:
+            pieces.append((text[at : m.start], None))
+        pieces.append((text[m.start : m.end], m))
+        at = m.end
+    if at < len(text):
+        pieces.append((text[at:], None))
+    return pieces
+
+
+__all__ = ["Concept", "Match", "highlight", "lookup", "recognise"]
