@@ -28,6 +28,7 @@ import random
 import time
 from collections.abc import Callable
 
+from interp_service.glossary import orthography
 from interp_service.glossary.matching import (
     IndexedTerm,
     LookupIndex,
@@ -161,11 +162,13 @@ def main() -> None:
     queries = build_queries(terms, args.queries, rng)
     print(f"{len(terms)} terms, {len(sentences)} sentences, {len(queries)} queries")
 
+    # The service's own configuration: Miao keys come from the orthography module.
+    options = {"miao_normalise": orthography.normalise, "miao_tone_key": orthography.lookup_key}
     start = time.perf_counter()
-    index = LookupIndex(terms)
+    index = LookupIndex(terms, **options)
     built_index = time.perf_counter() - start
     start = time.perf_counter()
-    recogniser = TermRecogniser(terms)
+    recogniser = TermRecogniser(terms, **options)
     built_recogniser = time.perf_counter() - start
     naive = NaiveLookup(terms)
     print(f"build: lookup index {built_index:.2f} s, recogniser {built_recogniser:.2f} s")
@@ -184,6 +187,11 @@ def main() -> None:
         by_language.setdefault(t.language, []).append(t.text)
     start = time.perf_counter()
     found = sum(len(recogniser.find(s, language)) for s, language in sentences)
+    cold = time.perf_counter() - start
+    # Second pass: the per-word orthography cache has seen these words, as it will have in
+    # a running service; the cold first pass is printed too.
+    start = time.perf_counter()
+    found = sum(len(recogniser.find(s, language)) for s, language in sentences)
     automaton = time.perf_counter() - start
     start = time.perf_counter()
     naive_found = sum(
@@ -191,9 +199,12 @@ def main() -> None:
     )
     scanned = time.perf_counter() - start
     per = 1000 / len(sentences)
-    print(f"recognition automaton: {automaton * per:.3f} ms/sentence ({found} matches)")
+    print(
+        f"recognition automaton: {automaton * per:.3f} ms/sentence ({found} matches), "
+        f"first pass with cold word cache {cold * per:.3f} ms/sentence"
+    )
     print(f"recognition naive:     {scanned * per:.3f} ms/sentence ({naive_found} occurrences)")
-    print(f"recognition speed-up: x{scanned / automaton:.0f}")
+    print(f"recognition speed-up: x{scanned / automaton:.0f} (cold: x{scanned / cold:.0f})")
 
 
 if __name__ == "__main__":

@@ -146,8 +146,23 @@ def _fold_han_char(ch: str) -> str:
     return _half_width(str(_t2s().convert(ch))).lower()
 
 
+class _FoldTable(dict[int, str]):
+    """`str.translate` table that folds each character on first sight (then cached)."""
+
+    def __missing__(self, code: int) -> str:
+        folded = _fold_han_char(chr(code))
+        self[code] = folded
+        return folded
+
+
+_FOLD = _FoldTable()
+
+
 def fold_chinese(text: str) -> tuple[str, list[int]]:
     """Folded text and, for each of its characters, the index of the original character."""
+    folded = text.translate(_FOLD)
+    if len(folded) == len(text):  # the usual case: one character for one
+        return folded, list(range(len(text)))
     chars: list[str] = []
     origin: list[int] = []
     for i, ch in enumerate(text):
@@ -265,14 +280,11 @@ class _Automaton:
         found: list[tuple[int, int, int]] = []
         state = 0
         for i, sym in enumerate(symbols):
-            while True:
-                nxt = goto[state].get(sym)
-                if nxt is not None:
-                    state = nxt
-                    break
-                if state == 0:
-                    break
+            nxt = goto[state].get(sym)
+            while nxt is None and state:
                 state = fail[state]
+                nxt = goto[state].get(sym)
+            state = nxt or 0
             node = report[state]
             while node >= 0:
                 found.append((i + 1 - depth[node], i + 1, pattern[node]))
@@ -299,10 +311,20 @@ def _word_symbols(text: str, key: TextKey) -> tuple[list[str], list[tuple[int, i
     symbols: list[str] = []
     spans: list[tuple[int, int]] = []
     for token in _TOKEN.finditer(text):
-        for part in key(token.group()).split():
+        parts = _split_key(key, token.group())
+        if len(parts) == 1:
+            symbols.append(parts[0])
+            spans.append(token.span())
+            continue
+        for part in parts:
             symbols.append(part)
             spans.append(token.span())
     return symbols, spans
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _split_key(key: TextKey, word: str) -> tuple[str, ...]:
+    return tuple(key(word).split())
 
 
 class _LanguageMatcher:
@@ -346,11 +368,26 @@ class _LanguageMatcher:
             members.sort(key=lambda m: (m[0].preference, m[0].term_id))
         self.toneless.build()
 
-    def symbols(self, text: str) -> tuple[list[str], list[tuple[int, int]]]:
+    def symbols(self, text: str) -> tuple[Sequence[str], _Spans]:
         if self.word_key is None:
             folded, origin = fold_chinese(text)
-            return list(folded), [(i, i + 1) for i in origin]
+            return folded, _CharSpans(origin)
         return _word_symbols(text, self.word_key)
+
+
+class _CharSpans:
+    """Spans of folded Chinese characters in the original text, computed on demand (most
+    characters are never part of a match, so no list of pairs is built)."""
+
+    def __init__(self, origin: list[int]) -> None:
+        self.origin = origin
+
+    def __getitem__(self, index: int) -> tuple[int, int]:
+        at = self.origin[index]
+        return at, at + 1
+
+
+_Spans = list[tuple[int, int]] | _CharSpans
 
 
 class TermRecogniser:
@@ -367,6 +404,8 @@ class TermRecogniser:
         for term in terms:
             by_language.setdefault(term.language, []).append(term)
 
+        # Words recur across sentences; the orthography's parse of each is remembered.
+        @functools.lru_cache(maxsize=1 << 16)
         def miao_word(word: str) -> str:
             # Folded on both sides: the normaliser may only know lower-case spellings.
             return miao_normalise(word.casefold()).casefold()
