@@ -110,6 +110,71 @@ def _recognise(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _decide(settings: Settings, args: argparse.Namespace) -> int:
+    """approve / reject / revert / propose as a named user (audited under that name)."""
+    from interp_service.errors import AppError
+    from interp_service.glossary import curation
+    from interp_service.glossary.releases import current_release
+    from interp_service.glossary.schemas import ProposalCreate, TermFields
+    from interp_service.users.repository import get_user_by_username
+
+    engine, session = _session(settings)
+    try:
+        user = get_user_by_username(session, args.as_user)
+        if user is None or not user.is_active:
+            print(f"error: no active user {args.as_user!r}", file=sys.stderr)
+            return 2
+        if args.glossary_command in ("approve", "reject", "revert") and not user.has_role("admin"):
+            print(f"error: {args.as_user!r} is not an admin", file=sys.stderr)
+            return 2
+        if args.glossary_command == "approve":
+            curation.approve(session, user, args.id, args.note)
+        elif args.glossary_command == "reject":
+            curation.reject(session, user, args.id, args.note)
+        elif args.glossary_command == "revert":
+            curation.revert(session, user, args.id)
+        else:
+            term = TermFields(
+                language=args.language, variety=args.variety, text=args.text, status=args.status
+            )
+            proposal = curation.propose(
+                session,
+                user,
+                ProposalCreate(
+                    kind="new_term", concept_id=args.concept, term=term, comment=args.note
+                ),
+            )
+            print(f"proposal {proposal.id} recorded")
+        session.commit()
+        print(f"glossary release {current_release(session)}")
+        return 0
+    except AppError as exc:
+        print(f"error: {exc.detail}", file=sys.stderr)
+        return 1
+    finally:
+        session.close()
+        engine.dispose()
+
+
+def _proposals(settings: Settings, args: argparse.Namespace) -> int:
+    from interp_service.glossary import repository as repo
+
+    engine, session = _session(settings)
+    try:
+        rows, total = repo.proposals(session, state=args.state, limit=200)
+        for p in rows:
+            term = p.payload.get("term", {})
+            print(
+                f"{p.id:>5} {p.kind:<12} concept {p.concept_id} {term.get('language', '')} "
+                f"{term.get('text', '')}  by user {p.proposed_by}  [{p.state}]"
+            )
+        print(f"{total} {args.state or ''} proposals")
+        return 0
+    finally:
+        session.close()
+        engine.dispose()
+
+
 def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     glossary = sub.add_parser("glossary", help="legal glossary and lexicon")
     g = glossary.add_subparsers(dest="glossary_command", required=True)
@@ -132,3 +197,25 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     rec.add_argument("text")
     rec.add_argument("--language", default="cmn")
     rec.set_defaults(func=_recognise)
+    lst = g.add_parser("proposals", help="list proposals")
+    lst.add_argument("--state", default="pending", choices=["pending", "approved", "rejected"])
+    lst.set_defaults(func=_proposals)
+    prop = g.add_parser("propose", help="propose a new term for a concept")
+    prop.add_argument("--concept", type=int, required=True, help="concept id")
+    prop.add_argument("--language", required=True)
+    prop.add_argument("--variety", default="")
+    prop.add_argument("--status", default="admitted")
+    prop.add_argument("--note", default="")
+    prop.add_argument("--as-user", required=True)
+    prop.add_argument("text")
+    prop.set_defaults(func=_decide)
+    for name, what in (
+        ("approve", "proposal id"),
+        ("reject", "proposal id"),
+        ("revert", "revision id"),
+    ):
+        cmd = g.add_parser(name, help=f"{name} ({what})")
+        cmd.add_argument("id", type=int)
+        cmd.add_argument("--note", default="")
+        cmd.add_argument("--as-user", default="admin")
+        cmd.set_defaults(func=_decide)

@@ -21,6 +21,7 @@ from interp_service.glossary.schemas import (
     ConceptEdit,
     ConceptFields,
     ProposalCreate,
+    TermEdit,
     TermFields,
 )
 from interp_service.glossary.snapshots import apply_snapshot, concept_snapshot, term_snapshot
@@ -226,14 +227,18 @@ def reject(session: Session, admin: User, proposal_id: int, note: str) -> Propos
     return proposal
 
 
-def edit_term(session: Session, admin: User, term_id: int, fields: TermFields) -> Term:
+def edit_term(session: Session, admin: User, term_id: int, fields: TermEdit) -> Term:
     """An admin's direct edit; like an approved proposal, it needs the competence."""
     require_competence(admin, fields.language, fields.variety)
     term = get_term(session, term_id)
+    if term.version != fields.version:
+        raise Conflict(
+            "该术语已被他人修改，请刷新后再改", field="version", current_version=term.version
+        )
     if _duplicate(session, term.concept_id, fields, except_id=term.id):
         raise Conflict("该概念下已有相同的术语", field="text")
     before = term_snapshot(term)
-    _set_term_fields(term, fields.model_dump(), admin)
+    _set_term_fields(term, fields.model_dump(exclude={"version"}), admin)
     session.flush()
     changes = ChangeSet(session, Actor(admin.id, admin.username), f"edit term {term.id}")
     changes.add(

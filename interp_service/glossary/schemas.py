@@ -44,7 +44,9 @@ class Decision(Strict):
 
 
 class TermEdit(TermFields):
-    """An admin's direct change of a term."""
+    """An admin's direct change of a term; `version` is the one read (stale → 409)."""
+
+    version: int
 
 
 class ConceptEdit(ConceptFields):
@@ -80,6 +82,7 @@ class TermOut(Out):
     approved_at: datetime | None
     ipa: str
     orthography_issues: str
+    version: int
 
 
 class ConceptOut(Out):

@@ -18,7 +18,7 @@ from interp_service.evidence.store import EvidenceStore
 from interp_service.glossary import curation, importing, recordings, searching
 from interp_service.glossary import repository as repo
 from interp_service.glossary.releases import current_release
-from interp_service.glossary.schemas import ProposalCreate
+from interp_service.glossary.schemas import ConceptEdit, ProposalCreate, TermEdit
 from interp_service.web.forms import error_of, form_values, parse, posted_form
 from interp_service.web.templating import render
 
@@ -65,8 +65,15 @@ def _concept_page(
     for item in repo.recordings_of(db, term_ids):
         recs.setdefault(item.term_id, []).append(item)
     revisions, _ = repo.revisions(db, concept_id=concept_id, limit=20)
-    ctx.setdefault("errors", {})
-    ctx.setdefault("values", {})
+    for name in (
+        "errors",
+        "values",
+        "term_errors",
+        "term_values",
+        "concept_errors",
+        "concept_values",
+    ):
+        ctx.setdefault(name, {})
     return render(
         request,
         "concept.html",
@@ -259,3 +266,81 @@ def import_submit(
         report=report,
         release=current_release(db),
     )
+
+
+def _term_form(values: dict[str, Any]) -> dict[str, Any]:
+    fields = ("language", "variety", "text", "part_of_speech", "status", "usage_note", "source")
+    return {k: values[k] for k in fields if values.get(k) not in (None,)}
+
+
+@router.post("/glossary/terms/{term_id}/edit")
+def edit_term(
+    term_id: int,
+    request: Request,
+    me: Principal = require(SIGNED_IN),
+    db: Session = Depends(get_db),
+    posted: FormData = Depends(posted_form),
+) -> Response:
+    """Admins change a term directly; everyone else files a change proposal."""
+    term = curation.get_term(db, term_id)
+    concept_id = term.concept_id
+    values = form_values(posted)
+    fields = _term_form(values)
+    try:
+        if me.is_admin:
+            data, errors = parse(TermEdit, {**fields, "version": values.get("version")})
+            if data is not None:
+                curation.edit_term(db, me.user, term_id, data)
+        else:
+            proposal, errors = parse(
+                ProposalCreate,
+                {
+                    "kind": "change_term",
+                    "term_id": term_id,
+                    "term": fields,
+                    "comment": values.get("comment", ""),
+                },
+            )
+            if proposal is not None:
+                curation.propose(db, me.user, proposal)
+        if not errors:
+            db.commit()
+            done = "saved" if me.is_admin else "proposed"
+            return RedirectResponse(f"/glossary/concepts/{concept_id}?{done}=1", status_code=303)
+    except AppError as exc:
+        db.rollback()
+        errors = error_of(exc)
+    return _concept_page(
+        request, db, concept_id, 422, term_errors={term_id: errors}, term_values={term_id: values}
+    )
+
+
+@router.post("/glossary/concepts/{concept_id}/edit")
+def edit_concept(
+    concept_id: int,
+    request: Request,
+    me: Principal = require(ADMIN),
+    db: Session = Depends(get_db),
+    posted: FormData = Depends(posted_form),
+) -> Response:
+    values = form_values(posted)
+    citations = [c.strip() for c in values.get("citations", "").splitlines() if c.strip()]
+    data, errors = parse(
+        ConceptEdit,
+        {
+            "subject_field": values.get("subject_field", ""),
+            "definition": values.get("definition", ""),
+            "citations": citations,
+            "note": values.get("note", ""),
+            "version": values.get("version"),
+        },
+    )
+    if data is not None:
+        try:
+            curation.edit_concept(db, me.user, concept_id, data)
+            db.commit()
+            return RedirectResponse(f"/glossary/concepts/{concept_id}?saved=1", status_code=303)
+        except AppError as exc:
+            db.rollback()
+            errors = error_of(exc)
+    return _concept_page(request, db, concept_id, 422, concept_errors=errors, concept_values=values)

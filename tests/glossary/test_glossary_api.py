@@ -194,8 +194,14 @@ def test_revision_can_be_reverted(
     r = client.put(
         f"/api/v1/glossary/terms/{term['id']}",
         headers=bearer(admin),
-        json={**edit, "status": "deprecated"},
+        json={**edit, "status": "deprecated", "version": term["version"]},
     )
+    stale = client.put(
+        f"/api/v1/glossary/terms/{term['id']}",
+        headers=bearer(admin),
+        json={**edit, "status": "forbidden", "version": term["version"]},
+    )
+    assert stale.status_code == 409
     assert r.status_code == 200 and r.json()["status"] == "deprecated"
     revs = client.get(
         "/api/v1/glossary/revisions", params={"concept_id": concept["id"]}, headers=bearer(admin)

@@ -105,3 +105,86 @@ def test_admin_without_competence_sees_why(
     r = client.post(f"/glossary/proposals/{pid}/approve", data={"csrf_token": csrf})
     assert r.status_code == 403 and "语言能力" in r.text
     assert client.get("/api/v1/glossary/proposals", headers=bearer(admin)).json()["total"] == 1
+
+
+def _concept(client: TestClient, admin: Account) -> dict[str, Any]:
+    client.post(
+        "/api/v1/glossary/import",
+        headers=bearer(admin),
+        files={"file": ("g.tsv", GOOD.encode(), "text/plain")},
+    )
+    items = client.get("/api/v1/glossary/concepts", headers=bearer(admin)).json()["items"]
+    return dict(items[0])
+
+
+def test_admin_edits_a_term_on_the_page_and_stale_forms_conflict(
+    app: FastAPI, client: TestClient, admin: Account
+) -> None:
+    concept = _concept(client, admin)
+    term = concept["terms"][0]
+    csrf = _as(client, app, admin)
+    form = {
+        "csrf_token": csrf,
+        "language": "cmn",
+        "text": term["text"],
+        "status": "deprecated",
+        "part_of_speech": "noun",
+        "version": str(term["version"]),
+    }
+    saved = client.post(f"/glossary/terms/{term['id']}/edit", data=form, follow_redirects=False)
+    assert saved.status_code == 303
+    stale = client.post(f"/glossary/terms/{term['id']}/edit", data={**form, "status": "forbidden"})
+    assert stale.status_code == 422 and "已被他人修改" in stale.text
+    now = client.get(f"/api/v1/glossary/concepts/{concept['id']}", headers=bearer(admin)).json()
+    assert now["terms"][0]["status"] == "deprecated"
+    page = client.get(f"/glossary/concepts/{concept['id']}")
+    assert "status: preferred → deprecated" in page.text
+
+
+def test_clerk_edit_becomes_a_change_proposal(
+    app: FastAPI, client: TestClient, admin: Account, make_user: Any
+) -> None:
+    concept = _concept(client, admin)
+    term = concept["terms"][0]
+    clerk = make_user("clerk", "clerk")
+    csrf = _as(client, app, clerk)
+    r = client.post(
+        f"/glossary/terms/{term['id']}/edit",
+        data={
+            "csrf_token": csrf,
+            "language": "cmn",
+            "text": term["text"],
+            "status": "admitted",
+            "usage_note": "口语中常说“偷东西”",
+            "comment": "补充用法",
+            "version": "1",
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    pending = client.get("/api/v1/glossary/proposals", headers=bearer(clerk)).json()["items"]
+    assert pending[0]["kind"] == "change_term" and pending[0]["term_id"] == term["id"]
+    unchanged = client.get(
+        f"/api/v1/glossary/concepts/{concept['id']}", headers=bearer(clerk)
+    ).json()
+    assert unchanged["terms"][0]["usage_note"] == ""
+
+
+def test_admin_edits_concept_citations(app: FastAPI, client: TestClient, admin: Account) -> None:
+    concept = _concept(client, admin)
+    csrf = _as(client, app, admin)
+    r = client.post(
+        f"/glossary/concepts/{concept['id']}/edit",
+        data={
+            "csrf_token": csrf,
+            "subject_field": "offences",
+            "definition": "新的释义草稿",
+            "citations": "《刑法》第二百六十四条\n",
+            "note": "",
+            "version": str(concept["version"]),
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    now = client.get(f"/api/v1/glossary/concepts/{concept['id']}", headers=bearer(admin)).json()
+    assert now["citations"] == ["《刑法》第二百六十四条"] and now["definition"] == "新的释义草稿"

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-29 00:56:55.755627
+Create Date: 2026-11-29 01:13:54.004048
 """
 
 import sqlalchemy as sa
@@ -107,6 +107,7 @@ def upgrade() -> None:
         sa.Column("orthography_issues", sa.Text(), nullable=False),
         sa.Column("created_at", interp_service.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", interp_service.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["approved_by"], ["users.id"], name=op.f("fk_glossary_terms_approved_by_users")
         ),
