@@ -29,14 +29,12 @@ import time
 from collections.abc import Callable
 
 from interp_service.glossary import orthography
+from interp_service.glossary.folding import chinese_key, pinyin_query, term_pinyin
 from interp_service.glossary.matching import (
     IndexedTerm,
     LookupIndex,
     TermRecogniser,
-    chinese_key,
-    pinyin_query,
     simple_normalise,
-    term_pinyin,
 )
 
 RARE = "龘靐齉爩鱻麤灪籱羴猋掱毳犇麣骉飝"

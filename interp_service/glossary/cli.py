@@ -113,7 +113,7 @@ def _recognise(settings: Settings, args: argparse.Namespace) -> int:
 def _decide(settings: Settings, args: argparse.Namespace) -> int:
     """approve / reject / revert / propose as a named user (audited under that name)."""
     from interp_service.errors import AppError
-    from interp_service.glossary import curation
+    from interp_service.glossary import curation, editing
     from interp_service.glossary.releases import current_release
     from interp_service.glossary.schemas import ProposalCreate, TermFields
     from interp_service.users.repository import get_user_by_username
@@ -132,7 +132,7 @@ def _decide(settings: Settings, args: argparse.Namespace) -> int:
         elif args.glossary_command == "reject":
             curation.reject(session, user, args.id, args.note)
         elif args.glossary_command == "revert":
-            curation.revert(session, user, args.id)
+            editing.revert(session, user, args.id)
         else:
             term = TermFields(
                 language=args.language, variety=args.variety, text=args.text, status=args.status

@@ -14,7 +14,7 @@ from interp_service.api.pagination import Page, PageParams, page_params
 from interp_service.config import Settings
 from interp_service.evidence.routes import get_store
 from interp_service.evidence.store import EvidenceStore
-from interp_service.glossary import curation, importing, recordings, searching
+from interp_service.glossary import curation, editing, importing, recordings, searching
 from interp_service.glossary import repository as repo
 from interp_service.glossary.releases import current_release
 from interp_service.glossary.schemas import (
@@ -65,7 +65,7 @@ def edit_concept(
     me: Principal = require(ADMIN),
     db: Session = Depends(get_db),
 ) -> ConceptOut:
-    concept = curation.edit_concept(db, me.user, concept_id, body)
+    concept = editing.edit_concept(db, me.user, concept_id, body)
     db.commit()
     return ConceptOut.model_validate(concept)
 
@@ -75,7 +75,7 @@ def verify_concept(
     concept_id: int, me: Principal = require(ADMIN), db: Session = Depends(get_db)
 ) -> ConceptOut:
     """An admin confirms a drafted definition and its citations."""
-    concept = curation.verify_concept(db, me.user, concept_id)
+    concept = editing.verify_concept(db, me.user, concept_id)
     db.commit()
     return ConceptOut.model_validate(concept)
 
@@ -84,7 +84,7 @@ def verify_concept(
 def edit_term(
     term_id: int, body: TermEdit, me: Principal = require(ADMIN), db: Session = Depends(get_db)
 ) -> TermOut:
-    term = curation.edit_term(db, me.user, term_id, body)
+    term = editing.edit_term(db, me.user, term_id, body)
     db.commit()
     return TermOut.model_validate(term)
 
@@ -143,7 +143,7 @@ def list_revisions(
 def revert(
     revision_id: int, me: Principal = require(ADMIN), db: Session = Depends(get_db)
 ) -> RevisionOut:
-    revision = curation.revert(db, me.user, revision_id)
+    revision = editing.revert(db, me.user, revision_id)
     db.commit()
     return RevisionOut.model_validate(revision)
 

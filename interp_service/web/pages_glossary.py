@@ -10,16 +10,12 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from interp_service.api.access import ADMIN, SIGNED_IN, require
-from interp_service.api.deps import Principal, get_db, get_settings
-from interp_service.config import Settings
+from interp_service.api.deps import Principal, get_db
 from interp_service.errors import AppError
-from interp_service.evidence.routes import get_store
-from interp_service.evidence.store import EvidenceStore
 from interp_service.glossary import curation, importing, recordings, searching
 from interp_service.glossary import repository as repo
 from interp_service.glossary.releases import current_release
-from interp_service.glossary.schemas import ConceptEdit, ProposalCreate, TermEdit
-from interp_service.web.forms import error_of, form_values, parse, posted_form
+from interp_service.web.forms import posted_form
 from interp_service.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -54,7 +50,7 @@ def glossary_home(
     )
 
 
-def _concept_page(
+def concept_page(
     request: Request, db: Session, concept_id: int, status: int = 200, **ctx: Any
 ) -> Response:
     concept = repo.concept_with_terms(db, concept_id)
@@ -92,84 +88,7 @@ def concept_view(
     _: Principal = require(SIGNED_IN),
     db: Session = Depends(get_db),
 ) -> Response:
-    return _concept_page(request, db, concept_id)
-
-
-@router.post("/glossary/concepts/{concept_id}/propose")
-def propose_term(
-    concept_id: int,
-    request: Request,
-    me: Principal = require(SIGNED_IN),
-    db: Session = Depends(get_db),
-    posted: FormData = Depends(posted_form),
-) -> Response:
-    values = form_values(posted)
-    fields = ("language", "variety", "text", "part_of_speech", "status", "usage_note", "source")
-    term = {k: values[k] for k in fields if values.get(k)}
-    data, errors = parse(
-        ProposalCreate,
-        {
-            "kind": "new_term",
-            "concept_id": concept_id,
-            "term": term,
-            "comment": values.get("comment", ""),
-        },
-    )
-    if data is not None:
-        try:
-            curation.propose(db, me.user, data)
-            db.commit()
-            return RedirectResponse(f"/glossary/concepts/{concept_id}?proposed=1", status_code=303)
-        except AppError as exc:
-            db.rollback()
-            errors = error_of(exc)
-    if "term" in errors:
-        errors.setdefault("text", errors.pop("term"))
-    return _concept_page(request, db, concept_id, 422, errors=errors, values=values)
-
-
-@router.post("/glossary/concepts/{concept_id}/verify")
-def verify_concept(
-    concept_id: int, me: Principal = require(ADMIN), db: Session = Depends(get_db)
-) -> Response:
-    curation.verify_concept(db, me.user, concept_id)
-    db.commit()
-    return RedirectResponse(f"/glossary/concepts/{concept_id}", status_code=303)
-
-
-@router.post("/glossary/terms/{term_id}/recordings")
-def add_recording(
-    term_id: int,
-    request: Request,
-    me: Principal = require(ADMIN),
-    db: Session = Depends(get_db),
-    store: EvidenceStore = Depends(get_store),
-    settings: Settings = Depends(get_settings),
-    posted: FormData = Depends(posted_form),
-) -> Response:
-    term = curation.get_term(db, term_id)
-    try:
-        recordings.add(db, store, me.user, term_id, posted, settings.max_upload_bytes)
-        db.commit()
-    except AppError as exc:
-        db.rollback()
-        return _concept_page(
-            request, db, term.concept_id, exc.status, recording_error={term_id: exc.detail}
-        )
-    return RedirectResponse(f"/glossary/concepts/{term.concept_id}", status_code=303)
-
-
-@router.post("/glossary/revisions/{revision_id}/revert")
-def revert(
-    revision_id: int,
-    request: Request,
-    me: Principal = require(ADMIN),
-    db: Session = Depends(get_db),
-) -> Response:
-    revision = curation.revert(db, me.user, revision_id)
-    db.commit()
-    target = f"/glossary/concepts/{revision.concept_id}" if revision.concept_id else "/glossary"
-    return RedirectResponse(target, status_code=303)
+    return concept_page(request, db, concept_id)
 
 
 @router.get("/glossary/proposals")
@@ -266,81 +185,3 @@ def import_submit(
         report=report,
         release=current_release(db),
     )
-
-
-def _term_form(values: dict[str, Any]) -> dict[str, Any]:
-    fields = ("language", "variety", "text", "part_of_speech", "status", "usage_note", "source")
-    return {k: values[k] for k in fields if values.get(k) not in (None,)}
-
-
-@router.post("/glossary/terms/{term_id}/edit")
-def edit_term(
-    term_id: int,
-    request: Request,
-    me: Principal = require(SIGNED_IN),
-    db: Session = Depends(get_db),
-    posted: FormData = Depends(posted_form),
-) -> Response:
-    """Admins change a term directly; everyone else files a change proposal."""
-    term = curation.get_term(db, term_id)
-    concept_id = term.concept_id
-    values = form_values(posted)
-    fields = _term_form(values)
-    try:
-        if me.is_admin:
-            data, errors = parse(TermEdit, {**fields, "version": values.get("version")})
-            if data is not None:
-                curation.edit_term(db, me.user, term_id, data)
-        else:
-            proposal, errors = parse(
-                ProposalCreate,
-                {
-                    "kind": "change_term",
-                    "term_id": term_id,
-                    "term": fields,
-                    "comment": values.get("comment", ""),
-                },
-            )
-            if proposal is not None:
-                curation.propose(db, me.user, proposal)
-        if not errors:
-            db.commit()
-            done = "saved" if me.is_admin else "proposed"
-            return RedirectResponse(f"/glossary/concepts/{concept_id}?{done}=1", status_code=303)
-    except AppError as exc:
-        db.rollback()
-        errors = error_of(exc)
-    return _concept_page(
-        request, db, concept_id, 422, term_errors={term_id: errors}, term_values={term_id: values}
-    )
-
-
-@router.post("/glossary/concepts/{concept_id}/edit")
-def edit_concept(
-    concept_id: int,
-    request: Request,
-    me: Principal = require(ADMIN),
-    db: Session = Depends(get_db),
-    posted: FormData = Depends(posted_form),
-) -> Response:
-    values = form_values(posted)
-    citations = [c.strip() for c in values.get("citations", "").splitlines() if c.strip()]
-    data, errors = parse(
-        ConceptEdit,
-        {
-            "subject_field": values.get("subject_field", ""),
-            "definition": values.get("definition", ""),
-            "citations": citations,
-            "note": values.get("note", ""),
-            "version": values.get("version"),
-        },
-    )
-    if data is not None:
-        try:
-            curation.edit_concept(db, me.user, concept_id, data)
-            db.commit()
-            return RedirectResponse(f"/glossary/concepts/{concept_id}?saved=1", status_code=303)
-        except AppError as exc:
-            db.rollback()
-            errors = error_of(exc)
-    return _concept_page(request, db, concept_id, 422, concept_errors=errors, concept_values=values)

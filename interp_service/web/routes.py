@@ -5,5 +5,13 @@ from interp_service.web.pages_auth import router as auth_pages
 from interp_service.web.pages_case_parts import router as case_part_pages
 from interp_service.web.pages_cases import router as case_pages
 from interp_service.web.pages_glossary import router as glossary_pages
+from interp_service.web.pages_glossary_edit import router as glossary_edit_pages
 
-routers = (auth_pages, case_pages, case_part_pages, admin_pages, glossary_pages)
+routers = (
+    auth_pages,
+    case_pages,
+    case_part_pages,
+    admin_pages,
+    glossary_pages,
+    glossary_edit_pages,
+)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from interp_service.glossary.languages import normalize_language
 from interp_service.glossary.records import ConceptRecord, ParsedGlossary, TermRecord
 from interp_service.glossary.tabular import (
     COLUMNS,
@@ -16,7 +17,7 @@ from interp_service.glossary.tabular import (
     parse_table,
     write_table,
 )
-from interp_service.glossary.tbx import normalize_language, parse_tbx, write_tbx
+from interp_service.glossary.tbx import parse_tbx, write_tbx
 
 # Miao rows use obvious placeholders only (zz-…); no Miao words are made up here.
 TBX_BASIC = """<?xml version="1.0" encoding="UTF-8"?>

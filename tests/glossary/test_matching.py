@@ -8,13 +8,13 @@ import random
 
 import pytest
 
+from interp_service.glossary.automaton import leftmost_longest
+from interp_service.glossary.folding import chinese_key
 from interp_service.glossary.matching import (
     IndexedTerm,
     LookupIndex,
     Match,
     TermRecogniser,
-    chinese_key,
-    leftmost_longest,
     simple_normalise,
 )
 

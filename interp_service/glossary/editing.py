@@ -1,0 +1,169 @@
+"""Direct changes by admins: edit a term or concept, verify a drafted concept, revert a
+revision. Each is one numbered release with its revisions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from interp_service.audit.chain import Actor
+from interp_service.db.base import utcnow
+from interp_service.errors import Conflict, NotFound, ValidationFailed
+from interp_service.glossary.curation import (
+    duplicate_term,
+    get_concept,
+    get_term,
+    require_competence,
+    set_term_fields,
+)
+from interp_service.glossary.orm import Concept, Revision, Term
+from interp_service.glossary.releases import ChangeSet
+from interp_service.glossary.schemas import ConceptEdit, TermEdit
+from interp_service.glossary.snapshots import apply_snapshot, concept_snapshot, term_snapshot
+from interp_service.users.orm import User
+
+
+def edit_term(session: Session, admin: User, term_id: int, fields: TermEdit) -> Term:
+    """An admin's direct edit; like an approved proposal, it needs the competence."""
+    require_competence(admin, fields.language, fields.variety)
+    term = get_term(session, term_id)
+    if term.version != fields.version:
+        raise Conflict(
+            "该术语已被他人修改，请刷新后再改", field="version", current_version=term.version
+        )
+    if duplicate_term(session, term.concept_id, fields, except_id=term.id):
+        raise Conflict("该概念下已有相同的术语", field="text")
+    before = term_snapshot(term)
+    set_term_fields(term, fields.model_dump(exclude={"version"}), admin)
+    session.flush()
+    changes = ChangeSet(session, Actor(admin.id, admin.username), f"edit term {term.id}")
+    changes.add(
+        object_type="term",
+        action="update",
+        concept_id=term.concept_id,
+        term_id=term.id,
+        before=before,
+        after=term_snapshot(term),
+    )
+    changes.close()
+    return term
+
+
+def edit_concept(session: Session, admin: User, concept_id: int, data: ConceptEdit) -> Concept:
+    concept = get_concept(session, concept_id)
+    if concept.version != data.version:
+        raise Conflict(
+            "该概念已被他人修改，请刷新后再改", field="version", current_version=concept.version
+        )
+    before = concept_snapshot(concept)
+    apply_snapshot(concept, data.model_dump(exclude={"version"}))
+    session.flush()
+    changes = ChangeSet(session, Actor(admin.id, admin.username), f"edit concept {concept.id}")
+    changes.add(
+        object_type="concept",
+        action="update",
+        concept_id=concept.id,
+        term_id=None,
+        before=before,
+        after=concept_snapshot(concept),
+    )
+    changes.close()
+    return concept
+
+
+def verify_concept(session: Session, admin: User, concept_id: int) -> Concept:
+    """An admin confirms a concept's definition and citations (the draft becomes verified)."""
+    concept = get_concept(session, concept_id)
+    if concept.verification != "approved":
+        before = concept_snapshot(concept)
+        concept.verification, concept.verified_by, concept.verified_at = (
+            "approved",
+            admin.id,
+            utcnow(),
+        )
+        session.flush()
+        changes = ChangeSet(
+            session, Actor(admin.id, admin.username), f"verify concept {concept.id}"
+        )
+        changes.add(
+            object_type="concept",
+            action="verify",
+            concept_id=concept.id,
+            term_id=None,
+            before=before,
+            after=concept_snapshot(concept),
+        )
+        changes.close()
+    return concept
+
+
+def revert(session: Session, admin: User, revision_id: int) -> Revision:
+    """Undo one revision by writing its `before` state back, as a new release."""
+    revision = session.get(Revision, revision_id)
+    if revision is None:
+        raise NotFound("修订记录不存在")
+    changes = ChangeSet(session, Actor(admin.id, admin.username), f"revert {revision.id}")
+    if revision.object_type == "term":
+        _revert_term(session, admin, revision, changes)
+    else:
+        concept = get_concept(session, revision.concept_id or 0)
+        if revision.before is None:
+            raise ValidationFailed("新建概念不能撤销；请删除其术语或将其标记为已弃用")
+        before = concept_snapshot(concept)
+        apply_snapshot(concept, revision.before)
+        session.flush()
+        changes.add(
+            object_type="concept",
+            action="revert",
+            concept_id=concept.id,
+            term_id=None,
+            before=before,
+            after=concept_snapshot(concept),
+            reverts=revision.id,
+        )
+    if changes.close() is None:
+        raise Conflict("当前状态已与该修订之前相同，无需撤销")
+    return changes.revisions[-1]
+
+
+def _revert_term(session: Session, admin: User, revision: Revision, changes: ChangeSet) -> None:
+    target = revision.before
+    term = session.get(Term, revision.term_id) if revision.term_id else None
+    language = (target or revision.after or {}).get("language", "")
+    variety = (target or revision.after or {}).get("variety", "")
+    require_competence(admin, language, variety)
+    if target is None:  # the revision created the term: remove it
+        if term is None:
+            raise Conflict("该术语已不存在")
+        before = term_snapshot(term)
+        session.delete(term)
+        session.flush()
+        changes.add(
+            object_type="term",
+            action="revert",
+            concept_id=revision.concept_id,
+            term_id=revision.term_id,
+            before=before,
+            after=None,
+            reverts=revision.id,
+        )
+        return
+    restored_from: dict[str, Any] | None = None
+    if term is None:  # the revision deleted it: bring it back
+        term = Term()
+        apply_snapshot(term, target)
+        session.add(term)
+    else:
+        restored_from = term_snapshot(term)
+        apply_snapshot(term, target)
+    session.flush()
+    changes.add(
+        object_type="term",
+        action="revert",
+        concept_id=term.concept_id,
+        term_id=term.id,
+        before=restored_from,
+        after=term_snapshot(term),
+        reverts=revision.id,
+    )
