@@ -83,7 +83,8 @@ async def _check_csrf(request: Request, principal: Principal) -> None:
     if sent is None and request.headers.get("content-type", "").startswith(
         ("application/x-www-form-urlencoded", "multipart/form-data")
     ):
-        form = await request.form()
+        # The same limits as the routes' own form parsing (Starlette caches this form).
+        form = await request.form(max_files=1, max_fields=100)
         value = form.get(CSRF_FIELD)
         sent = value if isinstance(value, str) else None
     if not sent or not hmac.compare_digest(sent.encode(), principal.csrf_token.encode()):

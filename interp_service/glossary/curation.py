@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from interp_service.audit.chain import Actor, record
@@ -92,6 +92,9 @@ def propose(session: Session, user: User, data: ProposalCreate) -> Proposal:
             raise ValidationFailed("请选择要修改的术语", field="term_id")
         term = get_term(session, data.term_id)
         data.concept_id = term.concept_id
+        assert data.term is not None
+        if duplicate_term(session, term.concept_id, data.term, except_id=term.id):
+            raise Conflict("该概念下已有相同的术语", field="text")
         payload["before"] = term_snapshot(term)
     else:
         if data.concept is None:
@@ -102,8 +105,8 @@ def propose(session: Session, user: User, data: ProposalCreate) -> Proposal:
         payload["term"] = data.term.model_dump()
     proposal = Proposal(
         kind=data.kind,
-        concept_id=data.concept_id,
-        term_id=data.term_id,
+        concept_id=None if data.kind == "new_concept" else data.concept_id,
+        term_id=data.term_id if data.kind == "change_term" else None,
         language=language,
         variety=variety,
         payload=payload,
@@ -123,12 +126,22 @@ def propose(session: Session, user: User, data: ProposalCreate) -> Proposal:
     return proposal
 
 
-def _pending(session: Session, proposal_id: int) -> Proposal:
+def _claim(session: Session, proposal_id: int, decision: str) -> Proposal:
+    """Move a pending proposal to `decision` in one conditional UPDATE: of two admins
+    deciding at once, the second finds it no longer pending (409)."""
     proposal = session.get(Proposal, proposal_id)
     if proposal is None:
         raise NotFound("提议不存在")
-    if proposal.state != "pending":
+    claimed = session.execute(
+        update(Proposal)
+        .where(Proposal.id == proposal_id, Proposal.state == "pending")
+        .values(state=decision)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        session.refresh(proposal)
         raise Conflict(f"该提议已处理（{proposal.state}）")
+    session.refresh(proposal)
     return proposal
 
 
@@ -146,7 +159,7 @@ def set_term_fields(term: Term, fields: dict[str, Any], approver: User) -> None:
 
 def approve(session: Session, admin: User, proposal_id: int, note: str = "") -> Proposal:
     """Apply a proposal as one release. The approver needs competence in its language."""
-    proposal = _pending(session, proposal_id)
+    proposal = _claim(session, proposal_id, "approved")
     actor = Actor(admin.id, admin.username)
     changes = ChangeSet(session, actor, f"proposal {proposal.id}", proposal_id=proposal.id)
     term_fields = proposal.payload.get("term", {})
@@ -187,12 +200,13 @@ def approve(session: Session, admin: User, proposal_id: int, note: str = "") -> 
         )
     else:
         term = get_term(session, proposal.term_id or 0)
+        require_competence(admin, term.language, term.variety)
         before = term_snapshot(term)
         if before != proposal.payload.get("before"):
             raise Conflict("该术语在提议之后已被修改，请重新提议")
-        set_term_fields(term, term_fields, admin)
         if duplicate_term(session, term.concept_id, TermFields(**term_fields), except_id=term.id):
             raise Conflict("该概念下已有相同的术语")
+        set_term_fields(term, term_fields, admin)
         session.flush()
         changes.add(
             object_type="term",
@@ -202,7 +216,6 @@ def approve(session: Session, admin: User, proposal_id: int, note: str = "") -> 
             before=before,
             after=term_snapshot(term),
         )
-    proposal.state = "approved"
     proposal.decided_by, proposal.decided_at, proposal.decision_note = admin.id, utcnow(), note
     changes.close()
     record(
@@ -217,8 +230,7 @@ def approve(session: Session, admin: User, proposal_id: int, note: str = "") -> 
 
 
 def reject(session: Session, admin: User, proposal_id: int, note: str) -> Proposal:
-    proposal = _pending(session, proposal_id)
-    proposal.state = "rejected"
+    proposal = _claim(session, proposal_id, "rejected")
     proposal.decided_by, proposal.decided_at, proposal.decision_note = admin.id, utcnow(), note
     session.flush()
     record(session, Actor(admin.id, admin.username), "glossary.reject", "proposal", proposal.id)

@@ -3,13 +3,12 @@ revision. Each is one numbered release with its revisions."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy.orm import Session
 
 from interp_service.audit.chain import Actor
 from interp_service.db.base import utcnow
 from interp_service.errors import Conflict, NotFound, ValidationFailed
+from interp_service.glossary import repository as repo
 from interp_service.glossary.curation import (
     duplicate_term,
     get_concept,
@@ -19,7 +18,7 @@ from interp_service.glossary.curation import (
 )
 from interp_service.glossary.orm import Concept, Revision, Term
 from interp_service.glossary.releases import ChangeSet
-from interp_service.glossary.schemas import ConceptEdit, TermEdit
+from interp_service.glossary.schemas import ConceptEdit, TermEdit, TermFields
 from interp_service.glossary.snapshots import apply_snapshot, concept_snapshot, term_snapshot
 from interp_service.users.orm import User
 
@@ -28,6 +27,8 @@ def edit_term(session: Session, admin: User, term_id: int, fields: TermEdit) -> 
     """An admin's direct edit; like an approved proposal, it needs the competence."""
     require_competence(admin, fields.language, fields.variety)
     term = get_term(session, term_id)
+    # Changing a term's language or variety also speaks for the text as it is now.
+    require_competence(admin, term.language, term.variety)
     if term.version != fields.version:
         raise Conflict(
             "该术语已被他人修改，请刷新后再改", field="version", current_version=term.version
@@ -35,7 +36,10 @@ def edit_term(session: Session, admin: User, term_id: int, fields: TermEdit) -> 
     if duplicate_term(session, term.concept_id, fields, except_id=term.id):
         raise Conflict("该概念下已有相同的术语", field="text")
     before = term_snapshot(term)
-    set_term_fields(term, fields.model_dump(exclude={"version"}), admin)
+    wanted = fields.model_dump(exclude={"version"})
+    if all(before.get(k) == v for k, v in wanted.items()):
+        return term  # nothing to change: no release, no new approval stamp
+    set_term_fields(term, wanted, admin)
     session.flush()
     changes = ChangeSet(session, Actor(admin.id, admin.username), f"edit term {term.id}")
     changes.add(
@@ -111,6 +115,8 @@ def revert(session: Session, admin: User, revision_id: int) -> Revision:
         if revision.before is None:
             raise ValidationFailed("新建概念不能撤销；请删除其术语或将其标记为已弃用")
         before = concept_snapshot(concept)
+        if before != revision.after:
+            raise Conflict("该概念在此修订之后又有改动；请先撤销之后的修订，或直接修改")
         apply_snapshot(concept, revision.before)
         session.flush()
         changes.add(
@@ -128,15 +134,20 @@ def revert(session: Session, admin: User, revision_id: int) -> Revision:
 
 
 def _revert_term(session: Session, admin: User, revision: Revision, changes: ChangeSet) -> None:
+    """Write the term back to `revision.before`, only if it is still as the revision left
+    it (`revision.after`); otherwise later work would be lost, so refuse (409)."""
     target = revision.before
     term = session.get(Term, revision.term_id) if revision.term_id else None
-    language = (target or revision.after or {}).get("language", "")
-    variety = (target or revision.after or {}).get("variety", "")
-    require_competence(admin, language, variety)
+    current = term_snapshot(term) if term is not None else None
+    if current != revision.after:
+        raise Conflict("该术语在此修订之后又有改动；请先撤销之后的修订，或直接修改")
+    for snap in (target, current):
+        if snap is not None:
+            require_competence(admin, snap.get("language", ""), snap.get("variety", ""))
     if target is None:  # the revision created the term: remove it
-        if term is None:
-            raise Conflict("该术语已不存在")
-        before = term_snapshot(term)
+        assert term is not None
+        if repo.recordings_of(session, [term.id]):
+            raise Conflict("该术语已有录音，不能撤销其创建；请将其标记为已弃用")
         session.delete(term)
         session.flush()
         changes.add(
@@ -144,26 +155,34 @@ def _revert_term(session: Session, admin: User, revision: Revision, changes: Cha
             action="revert",
             concept_id=revision.concept_id,
             term_id=revision.term_id,
-            before=before,
+            before=current,
             after=None,
             reverts=revision.id,
         )
         return
-    restored_from: dict[str, Any] | None = None
-    if term is None:  # the revision deleted it: bring it back
-        term = Term()
-        apply_snapshot(term, target)
+    concept_id = int(target["concept_id"])
+    if duplicate_term(
+        session,
+        concept_id,
+        TermFields(**{k: target[k] for k in ("language", "variety", "text")}),
+        except_id=revision.term_id,
+    ):
+        raise Conflict("该概念下已有相同的术语，不能恢复")
+    if term is None:  # the revision removed it: bring it back under its old id
+        term = Term(id=revision.term_id)
         session.add(term)
+    apply_snapshot(term, target)
+    if term.verification == "approved":  # the reverting admin vouches for it now
+        term.approved_by, term.approved_at = admin.id, utcnow()
     else:
-        restored_from = term_snapshot(term)
-        apply_snapshot(term, target)
+        term.approved_by, term.approved_at = None, None
     session.flush()
     changes.add(
         object_type="term",
         action="revert",
         concept_id=term.concept_id,
         term_id=term.id,
-        before=restored_from,
+        before=current,
         after=term_snapshot(term),
         reverts=revision.id,
     )

@@ -18,7 +18,12 @@ from interp_service.errors import ValidationFailed
 from interp_service.glossary import tabular, tbx
 from interp_service.glossary.curation import has_competence
 from interp_service.glossary.orm import Concept, Term
-from interp_service.glossary.records import ConceptRecord, ParsedGlossary, TermRecord
+from interp_service.glossary.records import (
+    ConceptRecord,
+    ImportProblem,
+    ParsedGlossary,
+    TermRecord,
+)
 from interp_service.glossary.releases import ChangeSet
 from interp_service.glossary.schemas import ImportReport
 from interp_service.glossary.snapshots import apply_snapshot, concept_snapshot, term_snapshot
@@ -39,12 +44,36 @@ class ImportOutcome:
     release: int | None = None
 
 
+# Longest value each stored field takes (characters), as in the tables.
+CONCEPT_LIMITS = {"external_id": 64, "subject_field": 64}
+TERM_LIMITS = {"variety": 64, "text": 300, "source": 300, "ipa": 300, "part_of_speech": 16}
+
+
 def parse(data: bytes, fmt: str) -> ParsedGlossary:
     if fmt == "tbx":
-        return tbx.parse_tbx(data)
-    if fmt in ("tsv", "csv"):
-        return tabular.parse_table(data, delimiter="\t" if fmt == "tsv" else ",")
-    raise ValidationFailed(f"不支持的格式：{fmt}（可用：tbx、tsv、csv）", field="format")
+        parsed = tbx.parse_tbx(data)
+    elif fmt in ("tsv", "csv"):
+        parsed = tabular.parse_table(data, delimiter="\t" if fmt == "tsv" else ",")
+    else:
+        raise ValidationFailed(f"不支持的格式：{fmt}（可用：tbx、tsv、csv）", field="format")
+    parsed.problems.extend(_length_problems(parsed))
+    return parsed
+
+
+def _length_problems(parsed: ParsedGlossary) -> list[ImportProblem]:
+    problems = []
+    for concept in parsed.concepts:
+        for name, limit in CONCEPT_LIMITS.items():
+            if len(getattr(concept, name)) > limit:
+                problems.append(ImportProblem(concept.line, f"{name} 超过 {limit} 个字符"))
+        for citation in concept.citations:
+            if len(citation) > 200:
+                problems.append(ImportProblem(concept.line, "法律依据超过 200 个字符"))
+        for term in concept.terms:
+            for name, limit in TERM_LIMITS.items():
+                if len(getattr(term, name)) > limit:
+                    problems.append(ImportProblem(term.line, f"{name} 超过 {limit} 个字符"))
+    return problems
 
 
 def guess_format(filename: str) -> str:
@@ -71,11 +100,13 @@ def import_glossary(
         c.external_id: c
         for c in session.scalars(select(Concept).options(selectinload(Concept.terms))).all()
     }
+    concept_fields = _carried(parsed, CONCEPT_COLUMNS)
+    term_fields = _carried(parsed, TERM_COLUMNS)
     for record_ in parsed.concepts:
         concept = existing.get(record_.external_id)
         if concept is None:
             concept = Concept(external_id=record_.external_id)
-            _set_concept(concept, record_, admin)
+            _set_concept(concept, record_, admin, set(CONCEPT_COLUMNS.values()))
             session.add(concept)
             session.flush()
             outcome.concepts_created += 1
@@ -89,7 +120,7 @@ def import_glossary(
             )
         else:
             before = concept_snapshot(concept)
-            if _set_concept(concept, record_, admin):
+            if _set_concept(concept, record_, admin, concept_fields):
                 session.flush()
                 outcome.concepts_changed += 1
                 changes.add(
@@ -101,7 +132,7 @@ def import_glossary(
                     after=concept_snapshot(concept),
                 )
         for term_record in record_.terms:
-            _import_term(session, admin, concept, term_record, changes, outcome)
+            _import_term(session, admin, concept, term_record, changes, outcome, term_fields)
     if dry_run:
         session.rollback()
         return outcome
@@ -118,18 +149,42 @@ def import_glossary(
     return outcome
 
 
-def _set_concept(concept: Concept, rec: ConceptRecord, admin: User) -> bool:
+# Table column → stored field; a table changes only the fields it has columns for (a TBX
+# file describes each entry completely).
+CONCEPT_COLUMNS = {
+    "subject_field": "subject_field",
+    "definition": "definition",
+    "citations": "citations",
+    "concept_note": "note",
+    "concept_verification": "verification",
+}
+TERM_COLUMNS = {
+    "part_of_speech": "part_of_speech",
+    "status": "status",
+    "note": "usage_note",
+    "source": "source",
+    "verification": "verification",
+    "ipa": "ipa",
+}
+
+
+def _carried(parsed: ParsedGlossary, mapping: dict[str, str]) -> set[str]:
+    columns = getattr(parsed, "columns", ())
+    if not columns:
+        return set(mapping.values())
+    return {field for column, field in mapping.items() if column in columns}
+
+
+def _set_concept(concept: Concept, rec: ConceptRecord, admin: User, carried: set[str]) -> bool:
     verification = rec.verification
-    changed = apply_snapshot(
-        concept,
-        {
-            "subject_field": rec.subject_field,
-            "definition": rec.definition,
-            "citations": list(rec.citations),
-            "note": rec.note,
-            "verification": verification,
-        },
-    )
+    wanted = {
+        "subject_field": rec.subject_field,
+        "definition": rec.definition,
+        "citations": list(rec.citations),
+        "note": rec.note,
+        "verification": verification,
+    }
+    changed = apply_snapshot(concept, {k: v for k, v in wanted.items() if k in carried})
     if "verification" in changed and verification == "approved":
         concept.verified_by, concept.verified_at = admin.id, utcnow()
     return bool(changed)
@@ -142,9 +197,22 @@ def _import_term(
     rec: TermRecord,
     changes: ChangeSet,
     outcome: ImportOutcome,
+    carried: set[str],
 ) -> None:
     verification = rec.verification
-    if verification == "approved" and not has_competence(admin, rec.language, rec.variety):
+    term = next(
+        (
+            t
+            for t in concept.terms
+            if (t.language, t.variety, t.text) == (rec.language, rec.variety, rec.text)
+        ),
+        None,
+    )
+    competent = has_competence(admin, rec.language, rec.variety)
+    if term is not None and term.verification == "approved" and not competent:
+        # Only someone competent in the variety may approve or withdraw approval of its text.
+        verification = "approved"
+    elif verification == "approved" and not competent:
         verification = "unverified"
         outcome.warnings.append(
             f"第 {rec.line} 行：{rec.text} 标为已批准，但导入者不具备 {rec.language} 语言能力，"
@@ -166,14 +234,6 @@ def _import_term(
         "ipa": rec.ipa,
         "orthography_issues": issues,
     }
-    term = next(
-        (
-            t
-            for t in concept.terms
-            if (t.language, t.variety, t.text) == (rec.language, rec.variety, rec.text)
-        ),
-        None,
-    )
     if term is None:
         term = Term()
         apply_snapshot(term, fields)
@@ -191,8 +251,11 @@ def _import_term(
         )
         return
     before = term_snapshot(term)
-    if apply_snapshot(term, fields):
-        _stamp(term, admin)
+    keys = {"concept_id", "language", "variety", "text", "orthography_issues"}
+    changed = apply_snapshot(term, {k: v for k, v in fields.items() if k in keys | carried})
+    if changed:
+        if "verification" in changed:  # the approval stamp follows only an approval change
+            _stamp(term, admin)
         session.flush()
         outcome.terms_changed += 1
         changes.add(
@@ -245,10 +308,13 @@ def to_records(session: Session) -> list[ConceptRecord]:
 
 def export_glossary(session: Session, fmt: str) -> bytes:
     concepts = to_records(session)
-    if fmt == "tbx":
-        return tbx.write_tbx(concepts)
-    if fmt in ("tsv", "csv"):
-        return tabular.write_table(concepts, delimiter="\t" if fmt == "tsv" else ",")
+    try:
+        if fmt == "tbx":
+            return tbx.write_tbx(concepts)
+        if fmt in ("tsv", "csv"):
+            return tabular.write_table(concepts, delimiter="\t" if fmt == "tsv" else ",")
+    except ValueError as exc:  # stored data the format cannot carry
+        raise ValidationFailed(f"无法导出：{exc}", field="format") from exc
     raise ValidationFailed(f"不支持的格式：{fmt}", field="format")
 
 

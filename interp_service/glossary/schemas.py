@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from interp_service.users.schemas import LanguageCode, Strict
 
@@ -28,6 +28,15 @@ class ConceptFields(Strict):
     definition: str = Field(default="", max_length=4000)
     citations: list[str] = Field(default_factory=list, max_length=20)
     note: str = Field(default="", max_length=4000)
+
+    @field_validator("citations")
+    @classmethod
+    def _one_citation_each(cls, value: list[str]) -> list[str]:
+        cleaned = [c.strip() for c in value if c.strip()]
+        for c in cleaned:
+            if ";" in c or "；" in c or len(c) > 200:
+                raise ValueError("每行写一条法律依据（不含分号，不超过 200 字）")
+        return cleaned
 
 
 class ProposalCreate(Strict):

@@ -39,6 +39,8 @@ class ParsedTable(ParsedGlossary):
 
     encoding: str = ""
     delimiter: str = ""
+    # The columns the file has; an import changes only the fields these carry.
+    columns: tuple[str, ...] = ()
 
 
 def _detect_delimiter(text: str) -> str:
@@ -94,7 +96,9 @@ def parse_table(data: bytes, *, delimiter: str | None = None) -> ParsedGlossary:
     except csv.Error as exc:
         problems.append(ImportProblem(reader.line_num, f"表格格式错误：{exc}"))
     problems.sort(key=lambda p: (p.line is None, p.line or 0))
-    return ParsedTable([c.record for c in concepts.values()], problems, encoding, used)
+    return ParsedTable(
+        [c.record for c in concepts.values()], problems, encoding, used, tuple(columns or ())
+    )
 
 
 def _check_header(header: list[str], problems: list[ImportProblem]) -> list[str] | None:
