@@ -195,6 +195,15 @@ EXPECTED: dict[str, dict[str, int | None]] = {
     "case-creators": {"outsider": OK, "clerk": 403, "interpreter": 403, "lead": OK, "admin": OK},
     "case-member": {"outsider": 404, "clerk": OK, "interpreter": OK, "lead": OK, "admin": OK},
     "case-editor": {"outsider": 404, "clerk": OK, "interpreter": 403, "lead": OK, "admin": OK},
+    # Members pass the policy; the service then allows interpreters only their own record
+    # (tested in tests/cases/test_cases_api.py).
+    "case-member-self": {
+        "outsider": 404,
+        "clerk": OK,
+        "interpreter": OK,
+        "lead": OK,
+        "admin": OK,
+    },
     "case-lead": {"outsider": 404, "clerk": 403, "interpreter": 403, "lead": OK, "admin": OK},
 }
 

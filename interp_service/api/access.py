@@ -56,6 +56,8 @@ CASE_WRITE = AccessPolicy(
     case_roles=frozenset({"lead_prosecutor", "assistant", "clerk"}),
     denial="您在本案中的角色无权修改案件信息",
 )
+# Case members may call it; the service lets interpreters act only on their own record.
+CASE_MEMBER_SELF = AccessPolicy("case-member-self", case_scoped=True)
 CASE_LEAD = AccessPolicy(
     "case-lead",
     case_scoped=True,

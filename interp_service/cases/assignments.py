@@ -15,7 +15,7 @@ from interp_service.cases.orm import Assignment
 from interp_service.cases.schemas import AssignmentCreate, Declaration
 from interp_service.cases.service import get_case
 from interp_service.db.base import utcnow
-from interp_service.errors import Conflict, NotFound, ValidationFailed
+from interp_service.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from interp_service.users.orm import User
 
 # Which account role a role on a case needs.
@@ -96,12 +96,26 @@ def _apply_declaration(assignment: Assignment, declaration: Declaration) -> None
 
 
 def declare(
-    session: Session, actor: Actor, case_id: int, assignment_id: int, declaration: Declaration
+    session: Session,
+    actor: Actor,
+    case_id: int,
+    assignment_id: int,
+    declaration: Declaration,
+    *,
+    may_declare_for_others: bool,
 ) -> Assignment:
-    """A (new) declaration on an existing interpreter assignment; a conflict recuses."""
+    """A (new) declaration on an existing interpreter assignment; a conflict recuses.
+
+    Interpreters file their own; the lead prosecutor or an admin
+    (`may_declare_for_others`) may record one on an interpreter's behalf.
+    """
     assignment = session.get(Assignment, assignment_id)
     if assignment is None or assignment.case_id != case_id:
         raise NotFound("分配记录不存在")
+    if assignment.user_id != actor.id and not may_declare_for_others:
+        raise Forbidden("只能为自己的译员分配填写申报")
+    if assignment.state == "ended":
+        raise Conflict("该分配已结束", field="declaration")
     if assignment.role_on_case != "interpreter":
         raise ValidationFailed("只有译员需要利益冲突申报", field="declaration")
     _apply_declaration(assignment, declaration)

@@ -9,6 +9,7 @@ from interp_service.api.access import (
     ADMIN,
     CASE_CREATORS,
     CASE_LEAD,
+    CASE_MEMBER_SELF,
     CASE_READ,
     CASE_WRITE,
     SIGNED_IN,
@@ -126,10 +127,19 @@ def declare_conflict(
     case_id: int,
     assignment_id: int,
     body: Declaration,
-    me: Principal = require(CASE_LEAD),
+    me: Principal = require(CASE_MEMBER_SELF),
     db: Session = Depends(get_db),
 ) -> AssignmentOut:
-    assignment = assignments.declare(db, actor_of(me.user), case_id, assignment_id, body)
+    """An interpreter's own conflict-of-interest declaration (or the lead's, on their
+    behalf); a declared conflict recuses at once."""
+    assignment = assignments.declare(
+        db,
+        actor_of(me.user),
+        case_id,
+        assignment_id,
+        body,
+        may_declare_for_others=me.is_admin or "lead_prosecutor" in me.case_roles,
+    )
     db.commit()
     return AssignmentOut.model_validate(assignment)
 

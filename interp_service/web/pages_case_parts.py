@@ -10,13 +10,14 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from interp_service.api.access import CASE_LEAD, CASE_WRITE, require
+from interp_service.api.access import CASE_LEAD, CASE_MEMBER_SELF, CASE_WRITE, require
 from interp_service.api.deps import Principal, get_db, get_settings
 from interp_service.cases import assignments, deadlines, service
 from interp_service.cases.schemas import (
     AssignmentCreate,
     CaseUpdate,
     DeadlineCreate,
+    Declaration,
     InterviewCreate,
     InterviewStatusChange,
     PartyCreate,
@@ -235,3 +236,46 @@ def upload_evidence(
             values={"description": description},
         )
     return RedirectResponse(f"/cases/{case_id}?notice=file#evidence", status_code=303)
+
+
+@router.post("/cases/{case_id}/assignments/{assignment_id}/declaration")
+def declare_conflict(
+    case_id: int,
+    assignment_id: int,
+    request: Request,
+    me: Principal = require(CASE_MEMBER_SELF),
+    db: Session = Depends(get_db),
+    posted: FormData = Depends(posted_form),
+) -> Response:
+    """An interpreter updates their own declaration; declaring a conflict recuses at once
+    (and the case then disappears from their list)."""
+    values = form_values(posted)
+    data, errors = parse(
+        Declaration,
+        {
+            "has_conflict": values.get("has_conflict") == "yes"
+            if values.get("has_conflict") in ("yes", "no")
+            else None,
+            "statement": values.get("statement", ""),
+        },
+    )
+    if data is not None:
+        try:
+            assignment = assignments.declare(
+                db,
+                actor_of(me.user),
+                case_id,
+                assignment_id,
+                data,
+                may_declare_for_others=me.is_admin or "lead_prosecutor" in me.case_roles,
+            )
+            db.commit()
+            if assignment.state == "recused" and assignment.user_id == me.user.id:
+                return RedirectResponse("/cases?recused=1", status_code=303)
+            return RedirectResponse(f"/cases/{case_id}#assignments", status_code=303)
+        except AppError as exc:
+            db.rollback()
+            errors = error_of(exc)
+    return case_page(
+        request, db, case_id, status=422, form="declaration", errors=errors, values=values
+    )

@@ -453,3 +453,54 @@ def test_interview_status_changes_are_audited(client: TestClient, make_user: Any
     assert r.json()["status"] == "completed"
     entry = db.scalar(select(AuditEntry).where(AuditEntry.action == "interview.status"))
     assert entry.details == {"from": "planned", "to": "completed"}
+
+
+def test_interpreter_declares_own_conflict_and_loses_access(
+    app: Any, client: TestClient, make_user: Any
+) -> None:
+    from tests.conftest import browser_session
+
+    lead = make_user("lead", "prosecutor")
+    terp = make_user("terp", "clerk", competences=("mmr",))
+    other = make_user("terp2", "clerk", competences=("mmr",))
+    cid = new_case(client, lead)["id"]
+    ids = []
+    for who in (terp, other):
+        r = client.post(
+            f"/api/v1/cases/{cid}/assignments",
+            headers=bearer(lead),
+            json={
+                "user_id": who.id,
+                "role_on_case": "interpreter",
+                "declaration": {"has_conflict": False},
+            },
+        )
+        ids.append(r.json()["id"])
+    url = f"/api/v1/cases/{cid}/assignments"
+    # Not on someone else's record.
+    assert (
+        client.post(
+            f"{url}/{ids[1]}/declaration", headers=bearer(terp), json={"has_conflict": True}
+        ).status_code
+        == 403
+    )
+    # On the page, the interpreter files their own.
+    cookies, csrf = browser_session(app, terp)
+    client.cookies.update(cookies)
+    page = client.get(f"/cases/{cid}")
+    assert 'data-testid="my-declaration"' in page.text
+    r = client.post(
+        f"/cases/{cid}/assignments/{ids[0]}/declaration",
+        follow_redirects=False,
+        data={
+            "csrf_token": csrf["X-CSRF-Token"],
+            "has_conflict": "yes",
+            "statement": "被害人是本人表兄",
+        },
+    )
+    assert r.status_code == 303 and r.headers["location"] == "/cases?recused=1"
+    client.cookies.clear()
+    assert client.get(f"/api/v1/cases/{cid}", headers=bearer(terp)).status_code == 404
+    detail = client.get(f"/api/v1/cases/{cid}", headers=bearer(lead)).json()
+    mine = next(a for a in detail["assignments"] if a["id"] == ids[0])
+    assert mine["state"] == "recused" and mine["declaration_text"] == "被害人是本人表兄"
