@@ -28,7 +28,7 @@ def _print_first_admin(settings: Settings, generated: str | None) -> None:
         name = settings.admin_username or "admin"
         print("=" * 60)
         print(f"First admin created: username {name!r}, password {generated!r}")
-        print("This password is shown only once. Log in and change it.")
+        print("This password is shown only once. Log in and change it under 我的账户.")
         print("=" * 60, flush=True)
 
 

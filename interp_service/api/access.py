@@ -42,9 +42,10 @@ class AccessPolicy:
 
 PUBLIC = AccessPolicy("public", public=True)
 SIGNED_IN = AccessPolicy("signed-in")
-# Creating API tokens needs a browser session, so a token cannot mint its own successor.
+# Creating API tokens or changing the password needs a browser session, so a token cannot
+# mint its own successor or take the account over.
 SIGNED_IN_BROWSER = AccessPolicy(
-    "signed-in-browser", session_only=True, denial="API 令牌只能在浏览器登录会话中创建"
+    "signed-in-browser", session_only=True, denial="此操作只能在浏览器登录会话中进行"
 )
 ADMIN = AccessPolicy("admin", roles=frozenset({"admin"}))
 CASE_CREATORS = AccessPolicy("case-creators", roles=frozenset({"prosecutor", "admin"}))

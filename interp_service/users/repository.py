@@ -59,12 +59,15 @@ def list_tokens(session: Session, user_id: int) -> Sequence[ApiToken]:
     ).all()
 
 
-def revoke_all_for_user(session: Session, user_id: int, now: datetime) -> None:
-    session.execute(
-        update(LoginSession)
-        .where(LoginSession.user_id == user_id, LoginSession.revoked_at.is_(None))
-        .values(revoked_at=now)
+def revoke_all_for_user(
+    session: Session, user_id: int, now: datetime, *, except_session: int | None = None
+) -> None:
+    sessions = update(LoginSession).where(
+        LoginSession.user_id == user_id, LoginSession.revoked_at.is_(None)
     )
+    if except_session is not None:
+        sessions = sessions.where(LoginSession.id != except_session)
+    session.execute(sessions.values(revoked_at=now))
     session.execute(
         update(ApiToken)
         .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))

@@ -16,6 +16,7 @@ from interp_service.users.orm import User
 from interp_service.users.schemas import (
     CompetenceOut,
     LoginIn,
+    PasswordChange,
     TokenCreate,
     TokenCreated,
     TokenOut,
@@ -76,6 +77,16 @@ def logout(
 @router.get("/me")
 def whoami(me: Principal = require(SIGNED_IN)) -> UserOut:
     return user_out(me.user)
+
+
+@router.post("/me/password", status_code=204)
+def change_password(
+    body: PasswordChange, me: Principal = require(SIGNED_IN_BROWSER), db: Session = Depends(get_db)
+) -> None:
+    """Change your own password; your other sessions and all your API tokens end."""
+    keep = me.login_session.id if me.login_session else None
+    service.change_own_password(db, me.user, body, keep)
+    db.commit()
 
 
 @router.get("/me/tokens")

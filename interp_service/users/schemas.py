@@ -57,6 +57,11 @@ class UserUpdate(Strict):
     unlock: bool = False
 
 
+class PasswordChange(Strict):
+    current_password: str = Field(min_length=1, max_length=256)
+    new_password: str = Field(min_length=10, max_length=256)
+
+
 class UserOut(BaseModel):
     id: int
     username: str

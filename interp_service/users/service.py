@@ -20,7 +20,13 @@ from interp_service.errors import (
 )
 from interp_service.users import repository as repo
 from interp_service.users.orm import ApiToken, LanguageCompetence, LoginSession, User, UserRole
-from interp_service.users.schemas import CompetenceIn, TokenCreate, UserCreate, UserUpdate
+from interp_service.users.schemas import (
+    CompetenceIn,
+    PasswordChange,
+    TokenCreate,
+    UserCreate,
+    UserUpdate,
+)
 from interp_service.users.security import (
     digest,
     hash_password,
@@ -129,6 +135,21 @@ def update_user(session: Session, actor: Actor, user_id: int, data: UserUpdate) 
             },
         )
     return user
+
+
+def change_own_password(
+    session: Session, user: User, data: PasswordChange, keep_session_id: int | None
+) -> None:
+    """A user changes their own password; every other session and all tokens end."""
+    if not verify_password(user.password_hash, data.current_password):
+        raise ValidationFailed("当前密码不正确", field="current_password")
+    if data.new_password == data.current_password:
+        raise ValidationFailed("新密码不能与当前密码相同", field="new_password")
+    user.password_hash = hash_password(data.new_password)
+    now = utcnow()
+    repo.revoke_all_for_user(session, user.id, now, except_session=keep_session_id)
+    session.flush()
+    record(session, actor_of(user), "user.password", "user", user.id)
 
 
 @dataclass

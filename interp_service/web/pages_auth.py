@@ -19,9 +19,9 @@ from interp_service.errors import AppError
 from interp_service.users import repository as users_repo
 from interp_service.users import service as users
 from interp_service.users.cookies import clear_session_cookie, is_https, set_session_cookie
-from interp_service.users.schemas import TokenCreate
+from interp_service.users.schemas import PasswordChange, TokenCreate
 from interp_service.users.security import new_secret
-from interp_service.web.forms import form_values, parse, posted_form
+from interp_service.web.forms import error_of, form_values, parse, posted_form
 from interp_service.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -177,3 +177,30 @@ def revoke_token(
     users.revoke_api_token(db, me.user, token_id)
     db.commit()
     return RedirectResponse("/account", status_code=303)
+
+
+@router.post("/account/password")
+def change_password(
+    request: Request,
+    me: Principal = require(SIGNED_IN_BROWSER),
+    db: Session = Depends(get_db),
+    posted: FormData = Depends(posted_form),
+) -> Response:
+    values = form_values(posted)
+    data, errors = parse(PasswordChange, values)
+    if data is not None:
+        try:
+            keep = me.login_session.id if me.login_session else None
+            users.change_own_password(db, me.user, data, keep)
+            db.commit()
+            return RedirectResponse("/account?password=1", status_code=303)
+        except AppError as exc:
+            db.rollback()
+            errors = error_of(exc)
+    return render(
+        request,
+        "account.html",
+        422,
+        tokens=users_repo.list_tokens(db, me.user.id),
+        password_errors=errors,
+    )

@@ -213,3 +213,46 @@ def test_parallel_guesses_each_count(app: FastAPI, make_user: Any, db: Any) -> N
     user = db.get(User, account.id)
     db.refresh(user)
     assert user.failed_logins == guesses
+
+
+def test_own_password_change_ends_other_sessions_and_tokens(
+    app: FastAPI, client: TestClient, make_user: Any
+) -> None:
+    clerk = make_user("pan", "clerk")
+    other_browser = TestClient(app)
+    assert _login(other_browser, "pan", PASSWORD).status_code == 200
+    assert (
+        client.post(
+            "/api/v1/me/password",
+            headers=bearer(clerk),
+            json={"current_password": PASSWORD, "new_password": "a-new-password-1"},
+        ).status_code
+        == 403
+    )
+    cookies, csrf = browser_session(app, clerk)
+    client.cookies.update(cookies)
+    token = csrf["X-CSRF-Token"]
+    wrong = client.post(
+        "/account/password",
+        data={
+            "csrf_token": token,
+            "current_password": "not-it",
+            "new_password": "a-new-password-1",
+        },
+    )
+    assert wrong.status_code == 422 and 'data-field="current_password"' in wrong.text
+    ok = client.post(
+        "/account/password",
+        follow_redirects=False,
+        data={
+            "csrf_token": token,
+            "current_password": PASSWORD,
+            "new_password": "a-new-password-1",
+        },
+    )
+    assert ok.status_code == 303
+    assert client.get("/api/v1/me").status_code == 200  # this session goes on
+    client.cookies.clear()
+    assert other_browser.get("/api/v1/me").status_code == 401
+    assert client.get("/api/v1/me", headers=bearer(clerk)).status_code == 401
+    assert _login(client, "pan", "a-new-password-1").status_code == 200
