@@ -22,7 +22,7 @@ from interp_service.glossary.schemas import (
     ProposalCreate,
     TermFields,
 )
-from interp_service.glossary.snapshots import concept_snapshot, term_snapshot
+from interp_service.glossary.snapshots import term_snapshot
 from interp_service.glossary.spelling import spelling_issues
 from interp_service.users.orm import User
 
@@ -171,14 +171,7 @@ def approve(session: Session, admin: User, proposal_id: int, note: str = "") -> 
         )
         session.add(concept)
         session.flush()
-        changes.add(
-            object_type="concept",
-            action="create",
-            concept_id=concept.id,
-            term_id=None,
-            before=None,
-            after=concept_snapshot(concept),
-        )
+        changes.concept_changed(concept, "create", None)
         proposal.concept_id = concept.id
     if proposal.kind in ("new_term", "new_concept"):
         assert proposal.concept_id is not None
@@ -190,14 +183,7 @@ def approve(session: Session, admin: User, proposal_id: int, note: str = "") -> 
         session.add(term)
         session.flush()
         proposal.term_id = term.id
-        changes.add(
-            object_type="term",
-            action="create",
-            concept_id=term.concept_id,
-            term_id=term.id,
-            before=None,
-            after=term_snapshot(term),
-        )
+        changes.term_changed(term, "create", None)
     else:
         term = get_term(session, proposal.term_id or 0)
         require_competence(admin, term.language, term.variety)
@@ -208,14 +194,7 @@ def approve(session: Session, admin: User, proposal_id: int, note: str = "") -> 
             raise Conflict("该概念下已有相同的术语")
         set_term_fields(term, term_fields, admin)
         session.flush()
-        changes.add(
-            object_type="term",
-            action="update",
-            concept_id=term.concept_id,
-            term_id=term.id,
-            before=before,
-            after=term_snapshot(term),
-        )
+        changes.term_changed(term, "update", before)
     proposal.decided_by, proposal.decided_at, proposal.decision_note = admin.id, utcnow(), note
     changes.close()
     record(

@@ -42,14 +42,7 @@ def edit_term(session: Session, admin: User, term_id: int, fields: TermEdit) -> 
     set_term_fields(term, wanted, admin)
     session.flush()
     changes = ChangeSet(session, Actor(admin.id, admin.username), f"edit term {term.id}")
-    changes.add(
-        object_type="term",
-        action="update",
-        concept_id=term.concept_id,
-        term_id=term.id,
-        before=before,
-        after=term_snapshot(term),
-    )
+    changes.term_changed(term, "update", before)
     changes.close()
     return term
 
@@ -64,14 +57,7 @@ def edit_concept(session: Session, admin: User, concept_id: int, data: ConceptEd
     apply_snapshot(concept, data.model_dump(exclude={"version"}))
     session.flush()
     changes = ChangeSet(session, Actor(admin.id, admin.username), f"edit concept {concept.id}")
-    changes.add(
-        object_type="concept",
-        action="update",
-        concept_id=concept.id,
-        term_id=None,
-        before=before,
-        after=concept_snapshot(concept),
-    )
+    changes.concept_changed(concept, "update", before)
     changes.close()
     return concept
 
@@ -90,14 +76,7 @@ def verify_concept(session: Session, admin: User, concept_id: int) -> Concept:
         changes = ChangeSet(
             session, Actor(admin.id, admin.username), f"verify concept {concept.id}"
         )
-        changes.add(
-            object_type="concept",
-            action="verify",
-            concept_id=concept.id,
-            term_id=None,
-            before=before,
-            after=concept_snapshot(concept),
-        )
+        changes.concept_changed(concept, "verify", before)
         changes.close()
     return concept
 
@@ -119,15 +98,7 @@ def revert(session: Session, admin: User, revision_id: int) -> Revision:
             raise Conflict("该概念在此修订之后又有改动；请先撤销之后的修订，或直接修改")
         apply_snapshot(concept, revision.before)
         session.flush()
-        changes.add(
-            object_type="concept",
-            action="revert",
-            concept_id=concept.id,
-            term_id=None,
-            before=before,
-            after=concept_snapshot(concept),
-            reverts=revision.id,
-        )
+        changes.concept_changed(concept, "revert", before, reverts=revision.id)
     if changes.close() is None:
         raise Conflict("当前状态已与该修订之前相同，无需撤销")
     return changes.revisions[-1]
@@ -177,12 +148,4 @@ def _revert_term(session: Session, admin: User, revision: Revision, changes: Cha
     else:
         term.approved_by, term.approved_at = None, None
     session.flush()
-    changes.add(
-        object_type="term",
-        action="revert",
-        concept_id=term.concept_id,
-        term_id=term.id,
-        before=current,
-        after=term_snapshot(term),
-        reverts=revision.id,
-    )
+    changes.term_changed(term, "revert", current, reverts=revision.id)

@@ -110,27 +110,13 @@ def import_glossary(
             session.add(concept)
             session.flush()
             outcome.concepts_created += 1
-            changes.add(
-                object_type="concept",
-                action="import",
-                concept_id=concept.id,
-                term_id=None,
-                before=None,
-                after=concept_snapshot(concept),
-            )
+            changes.concept_changed(concept, "import", None)
         else:
             before = concept_snapshot(concept)
             if _set_concept(concept, record_, admin, concept_fields):
                 session.flush()
                 outcome.concepts_changed += 1
-                changes.add(
-                    object_type="concept",
-                    action="import",
-                    concept_id=concept.id,
-                    term_id=None,
-                    before=before,
-                    after=concept_snapshot(concept),
-                )
+                changes.concept_changed(concept, "import", before)
         for term_record in record_.terms:
             _import_term(session, admin, concept, term_record, changes, outcome, term_fields)
     if dry_run:
@@ -241,14 +227,7 @@ def _import_term(
         concept.terms.append(term)
         session.flush()
         outcome.terms_created += 1
-        changes.add(
-            object_type="term",
-            action="import",
-            concept_id=concept.id,
-            term_id=term.id,
-            before=None,
-            after=term_snapshot(term),
-        )
+        changes.term_changed(term, "import", None)
         return
     before = term_snapshot(term)
     keys = {"concept_id", "language", "variety", "text", "orthography_issues"}
@@ -258,14 +237,7 @@ def _import_term(
             _stamp(term, admin)
         session.flush()
         outcome.terms_changed += 1
-        changes.add(
-            object_type="term",
-            action="import",
-            concept_id=concept.id,
-            term_id=term.id,
-            before=before,
-            after=term_snapshot(term),
-        )
+        changes.term_changed(term, "import", before)
 
 
 def _stamp(term: Term, admin: User) -> None:

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from interp_service.audit.chain import Actor, record
-from interp_service.glossary.orm import Release, Revision
+from interp_service.glossary.orm import Concept, Release, Revision, Term
+from interp_service.glossary.snapshots import concept_snapshot, term_snapshot
 
 
 def current_release(session: Session) -> int:
@@ -58,6 +59,38 @@ class ChangeSet:
                 proposal_id=self.proposal_id,
                 reverts=reverts,
             )
+        )
+
+    def concept_changed(
+        self,
+        concept: Concept,
+        action: str,
+        before: dict[str, Any] | None,
+        reverts: int | None = None,
+    ) -> None:
+        """Record a concept's change from `before` to its current state."""
+        self.add(
+            object_type="concept",
+            action=action,
+            concept_id=concept.id,
+            term_id=None,
+            before=before,
+            after=concept_snapshot(concept),
+            reverts=reverts,
+        )
+
+    def term_changed(
+        self, term: Term, action: str, before: dict[str, Any] | None, reverts: int | None = None
+    ) -> None:
+        """Record a term's change from `before` to its current state."""
+        self.add(
+            object_type="term",
+            action=action,
+            concept_id=term.concept_id,
+            term_id=term.id,
+            before=before,
+            after=term_snapshot(term),
+            reverts=reverts,
         )
 
     def close(self) -> Release | None:
