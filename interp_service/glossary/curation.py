@@ -151,10 +151,16 @@ def set_term_fields(term: Term, fields: dict[str, Any], approver: User) -> None:
             setattr(term, name, fields[name])
     issues = spelling_issues(term.language, term.text)
     term.orthography_issues = issues
-    if issues:
-        term.verification, term.approved_by, term.approved_at = "unverified", None, None
+    term.verification = "unverified" if issues else "approved"
+    stamp_approval(term, approver)
+
+
+def stamp_approval(term: Term, user: User) -> None:
+    """Name `user` as the approver of an approved term; clear the stamp otherwise."""
+    if term.verification == "approved":
+        term.approved_by, term.approved_at = user.id, utcnow()
     else:
-        term.verification, term.approved_by, term.approved_at = "approved", approver.id, utcnow()
+        term.approved_by, term.approved_at = None, None
 
 
 def approve(session: Session, admin: User, proposal_id: int, note: str = "") -> Proposal:

@@ -15,6 +15,7 @@ from interp_service.glossary.curation import (
     get_term,
     require_competence,
     set_term_fields,
+    stamp_approval,
 )
 from interp_service.glossary.orm import Concept, Revision, Term
 from interp_service.glossary.releases import ChangeSet
@@ -143,9 +144,6 @@ def _revert_term(session: Session, admin: User, revision: Revision, changes: Cha
         term = Term(id=revision.term_id)
         session.add(term)
     apply_snapshot(term, target)
-    if term.verification == "approved":  # the reverting admin vouches for it now
-        term.approved_by, term.approved_at = admin.id, utcnow()
-    else:
-        term.approved_by, term.approved_at = None, None
+    stamp_approval(term, admin)  # the reverting admin vouches for it now
     session.flush()
     changes.term_changed(term, "revert", current, reverts=revision.id)

@@ -16,7 +16,7 @@ from interp_service.audit.chain import Actor, record
 from interp_service.db.base import utcnow
 from interp_service.errors import ValidationFailed
 from interp_service.glossary import tabular, tbx
-from interp_service.glossary.curation import has_competence
+from interp_service.glossary.curation import has_competence, stamp_approval
 from interp_service.glossary.orm import Concept, Term
 from interp_service.glossary.records import (
     ConceptRecord,
@@ -223,7 +223,7 @@ def _import_term(
     if term is None:
         term = Term()
         apply_snapshot(term, fields)
-        _stamp(term, admin)
+        stamp_approval(term, admin)
         concept.terms.append(term)
         session.flush()
         outcome.terms_created += 1
@@ -234,17 +234,10 @@ def _import_term(
     changed = apply_snapshot(term, {k: v for k, v in fields.items() if k in keys | carried})
     if changed:
         if "verification" in changed:  # the approval stamp follows only an approval change
-            _stamp(term, admin)
+            stamp_approval(term, admin)
         session.flush()
         outcome.terms_changed += 1
         changes.term_changed(term, "import", before)
-
-
-def _stamp(term: Term, admin: User) -> None:
-    if term.verification == "approved":
-        term.approved_by, term.approved_at = admin.id, utcnow()
-    else:
-        term.approved_by, term.approved_at = None, None
 
 
 def to_records(session: Session) -> list[ConceptRecord]:

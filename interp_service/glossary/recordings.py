@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import FormData
 
 from interp_service.audit.chain import Actor, record
-from interp_service.errors import NotFound, UnsupportedMedia, ValidationFailed
+from interp_service.errors import NotFound, UnsupportedMedia
+from interp_service.evidence.service import uploaded_file
 from interp_service.evidence.sniff import sniff
 from interp_service.evidence.store import EvidenceStore
 from interp_service.glossary.curation import get_term, require_competence
 from interp_service.glossary.orm import TermRecording
 from interp_service.users.orm import User
-
-
-def form_file(form: FormData) -> UploadFile:
-    upload = form.get("file")
-    if not isinstance(upload, UploadFile):
-        raise ValidationFailed("请选择文件", field="file")
-    return upload
 
 
 def add(
@@ -32,7 +26,7 @@ def add(
     """Attach an audio file to a term; only someone competent in its language may."""
     term = get_term(session, term_id)
     require_competence(admin, term.language, term.variety)
-    upload = form_file(form)
+    upload = uploaded_file(form)
     head = upload.file.read(64)
     upload.file.seek(0)
     media = sniff(head, upload.filename or "")

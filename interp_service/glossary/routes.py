@@ -13,6 +13,7 @@ from interp_service.api.deps import Principal, get_db, get_settings
 from interp_service.api.pagination import Page, PageParams, page_params
 from interp_service.config import Settings
 from interp_service.evidence.routes import get_store
+from interp_service.evidence.service import uploaded_file
 from interp_service.evidence.store import EvidenceStore
 from interp_service.glossary import curation, editing, importing, recordings, searching
 from interp_service.glossary import repository as repo
@@ -161,7 +162,7 @@ def import_file(
     posted: FormData = Depends(posted_form),
 ) -> ImportReport:
     """Check (and unless `dry_run`, apply) a TBX, TSV or CSV file; all or nothing."""
-    upload = recordings.form_file(posted)
+    upload = uploaded_file(posted)
     fmt = str(posted.get("format") or "") or importing.guess_format(upload.filename or "")
     outcome = importing.import_glossary(db, me.user, upload.file.read(), fmt, dry_run=dry_run)
     importing.raise_for_problems(outcome)

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from interp_service.glossary import orthography
 from interp_service.glossary import repository as repo
-from interp_service.glossary.matching import IndexedTerm, LookupIndex, Match, TermRecogniser
-from interp_service.glossary.orm import Concept, Term
+from interp_service.glossary.matching import IndexedTerm, LookupIndex, TermRecogniser
+from interp_service.glossary.orm import Term
 from interp_service.glossary.releases import current_release
 from interp_service.glossary.schemas import (
     LookupHitOut,
@@ -147,6 +147,3 @@ def highlight(text: str, matches: list[RecognisedOut]) -> list[tuple[str, Recogn
     if at < len(text):
         pieces.append((text[at:], None))
     return pieces
-
-
-__all__ = ["Concept", "Match", "highlight", "lookup", "recognise"]

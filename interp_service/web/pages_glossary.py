@@ -12,7 +12,8 @@ from starlette.datastructures import FormData
 from interp_service.api.access import ADMIN, SIGNED_IN, require
 from interp_service.api.deps import Principal, get_db
 from interp_service.errors import AppError
-from interp_service.glossary import curation, importing, recordings, searching
+from interp_service.evidence import service as evidence
+from interp_service.glossary import curation, importing, searching
 from interp_service.glossary import repository as repo
 from interp_service.glossary.releases import current_release
 from interp_service.web.forms import posted_form
@@ -98,12 +99,24 @@ def proposals_page(
     _: Principal = require(SIGNED_IN),
     db: Session = Depends(get_db),
 ) -> Response:
+    return _proposals(request, db, state)
+
+
+def _proposals(
+    request: Request, db: Session, state: str, status: int = 200, **ctx: Any
+) -> Response:
     rows, total = repo.proposals(db, state=state, limit=200)
-    concepts = {
-        c.id: c for c in repo.concepts_by_id(db, [p.concept_id for p in rows if p.concept_id])
-    }
+    ids = [p.concept_id for p in rows if p.concept_id]
+    concepts = {c.id: c for c in repo.concepts_by_id(db, ids)}
     return render(
-        request, "proposals.html", proposals=rows, total=total, state=state, concepts=concepts
+        request,
+        "proposals.html",
+        status,
+        proposals=rows,
+        total=total,
+        state=state,
+        concepts=concepts,
+        **ctx,
     )
 
 
@@ -127,19 +140,8 @@ def decide(
         db.commit()
     except AppError as exc:
         db.rollback()
-        rows, total = repo.proposals(db, state="pending", limit=200)
-        concepts = {
-            c.id: c for c in repo.concepts_by_id(db, [p.concept_id for p in rows if p.concept_id])
-        }
-        return render(
-            request,
-            "proposals.html",
-            exc.status,
-            proposals=rows,
-            total=total,
-            state="pending",
-            concepts=concepts,
-            decision_error={proposal_id: exc.detail},
+        return _proposals(
+            request, db, "pending", exc.status, decision_error={proposal_id: exc.detail}
         )
     return RedirectResponse("/glossary/proposals", status_code=303)
 
@@ -160,7 +162,7 @@ def import_submit(
 ) -> Response:
     dry_run = posted.get("action") != "import"
     try:
-        upload = recordings.form_file(posted)
+        upload = evidence.uploaded_file(posted)
         fmt = str(posted.get("format") or "") or importing.guess_format(upload.filename or "")
         outcome = importing.import_glossary(db, me.user, upload.file.read(), fmt, dry_run=dry_run)
     except AppError as exc:
