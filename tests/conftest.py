@@ -167,6 +167,14 @@ def browser_session(app: FastAPI, account: Account) -> tuple[dict[str, str], dic
         )
 
 
+def sign_in(client: TestClient, app: FastAPI, account: Account) -> str:
+    """Put a fresh browser session for `account` on the client; returns its CSRF token."""
+    cookies, headers = browser_session(app, account)
+    client.cookies.clear()
+    client.cookies.update(cookies)
+    return headers["X-CSRF-Token"]
+
+
 def new_case(
     client: TestClient, account: Account, number: str = "保检刑诉〔2026〕12号", **fields: Any
 ) -> dict[str, Any]:

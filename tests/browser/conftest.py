@@ -142,3 +142,20 @@ def login(page: Any, username: str, password: str) -> None:
 def logout(page: Any) -> None:
     page.click("form.logout button")
     page.wait_for_url("**/login")
+
+
+def create_user(
+    page: Any, username: str, role: str, password: str, *, name: str = "", competence: str = ""
+) -> None:
+    """Create a user on the admin page as the signed-in admin, and see it confirmed."""
+    page.goto("/admin/users")
+    form = page.locator("[data-testid=new-user-form]")
+    form.locator("input[name=username]").fill(username)
+    form.locator("input[name=display_name]").fill(name or username)
+    form.locator("input[name=password]").fill(password)
+    form.locator(f"input[name=roles][value={role}]").check()
+    if competence:
+        form.locator("textarea[name=competences]").fill(competence)
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert f"已创建用户 {username}" in page.content()

@@ -8,34 +8,22 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import ADMIN, login, logout, shot
+from tests.browser.conftest import ADMIN, create_user, login, logout, shot
 
 pytestmark = pytest.mark.browser
 CASE_NUMBER = "保检刑诉〔2026〕12号"
 PASSWORD = "journey-password-1"
 
 
-def _create_user(page: Any, username: str, name: str, role: str, competence: str = "") -> None:
-    page.goto("/admin/users")
-    form = page.locator("[data-testid=new-user-form]")
-    form.locator("input[name=username]").fill(username)
-    form.locator("input[name=display_name]").fill(name)
-    form.locator("input[name=password]").fill(PASSWORD)
-    form.locator(f"input[name=roles][value={role}]").check()
-    if competence:
-        form.locator("textarea[name=competences]").fill(competence)
-    form.locator("button[type=submit]").click()
-    page.wait_for_load_state()
-    assert f"已创建用户 {username}" in page.content()
-
-
 def test_first_journey(page: Any) -> None:
     login(page, *ADMIN)
     assert page.locator("[data-testid=who]").inner_text().startswith("管理员")
 
-    _create_user(page, "longjc", "龙检察官", "prosecutor", "mmr 花垣 native")
-    _create_user(page, "shisj", "石书记员", "clerk")
-    _create_user(page, "yangjc", "杨检察官", "prosecutor")
+    create_user(
+        page, "longjc", "prosecutor", PASSWORD, name="龙检察官", competence="mmr 花垣 native"
+    )
+    create_user(page, "shisj", "clerk", PASSWORD, name="石书记员")
+    create_user(page, "yangjc", "prosecutor", PASSWORD, name="杨检察官")
     shot(page, "foundation-users")
 
     # A bad form keeps what was typed and says what is wrong beside the field.

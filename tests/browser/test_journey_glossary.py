@@ -8,32 +8,18 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import ADMIN, login, logout, shot
+from tests.browser.conftest import ADMIN, create_user, login, logout, shot
 from tests.glossary.test_glossary_api import SHIPPED, lexicon_spelling
 
 pytestmark = pytest.mark.browser
 PASSWORD = "journey-password-2"
 
 
-def _create_user(page: Any, username: str, role: str, competence: str = "") -> None:
-    page.goto("/admin/users")
-    form = page.locator("[data-testid=new-user-form]")
-    form.locator("input[name=username]").fill(username)
-    form.locator("input[name=display_name]").fill(username)
-    form.locator("input[name=password]").fill(PASSWORD)
-    form.locator(f"input[name=roles][value={role}]").check()
-    if competence:
-        form.locator("textarea[name=competences]").fill(competence)
-    form.locator("button[type=submit]").click()
-    page.wait_for_load_state()
-    assert f"已创建用户 {username}" in page.content()
-
-
 def test_glossary_journey(page: Any, tmp_path: Path) -> None:
     spelling, _ = lexicon_spelling()
     login(page, *ADMIN)
-    _create_user(page, "gclerk", "clerk")
-    _create_user(page, "gmiao", "admin", "mmr 花垣 native")
+    create_user(page, "gclerk", "clerk", PASSWORD)
+    create_user(page, "gmiao", "admin", PASSWORD, competence="mmr 花垣 native")
 
     page.goto("/glossary/import")
     form = page.locator("[data-testid=import-form]")

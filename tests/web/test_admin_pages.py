@@ -9,20 +9,13 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from tests.conftest import Account, bearer, browser_session, new_case
-
-
-def _as(client: TestClient, app: FastAPI, account: Account) -> str:
-    cookies, headers = browser_session(app, account)
-    client.cookies.clear()
-    client.cookies.update(cookies)
-    return headers["X-CSRF-Token"]
+from tests.conftest import Account, bearer, new_case, sign_in
 
 
 def test_admin_creates_a_user_with_competences(
     app: FastAPI, client: TestClient, admin: Account
 ) -> None:
-    csrf = _as(client, app, admin)
+    csrf = sign_in(client, app, admin)
     form = {
         "csrf_token": csrf,
         "username": "long",
@@ -43,7 +36,7 @@ def test_admin_creates_a_user_with_competences(
 def test_user_form_errors_keep_input_and_never_echo_the_password(
     app: FastAPI, client: TestClient, admin: Account
 ) -> None:
-    csrf = _as(client, app, admin)
+    csrf = sign_in(client, app, admin)
     r = client.post(
         "/admin/users",
         data={
@@ -64,7 +57,7 @@ def test_disabling_through_the_page(
     app: FastAPI, client: TestClient, admin: Account, make_user: Any
 ) -> None:
     clerk = make_user("shi", "clerk")
-    csrf = _as(client, app, admin)
+    csrf = sign_in(client, app, admin)
     r = client.post(
         f"/admin/users/{clerk.id}",
         data={"csrf_token": csrf, "display_name": "石某", "roles": ["clerk"], "competences": ""},
@@ -82,7 +75,7 @@ def test_disabling_through_the_page(
 def test_rules_page_marks_drafts_and_confirms(
     app: FastAPI, client: TestClient, admin: Account
 ) -> None:
-    csrf = _as(client, app, admin)
+    csrf = sign_in(client, app, admin)
     page = client.get("/admin/deadline-rules")
     assert page.text.count("草稿，未确认") == 3
     rule_id = re.search(r"/admin/deadline-rules/(\d+)/confirm", page.text).group(1)  # type: ignore[union-attr]
@@ -95,7 +88,7 @@ def test_audit_page_shows_a_broken_chain(
 ) -> None:
     lead = make_user("lead", "prosecutor")
     new_case(client, lead)
-    _as(client, app, admin)
+    sign_in(client, app, admin)
     assert "哈希链完整" in client.get("/admin/audit", params={"verify": 1}).text
     db.execute(text("UPDATE audit_entries SET object_id = '999' WHERE seq = 3"))
     db.commit()
@@ -105,7 +98,7 @@ def test_audit_page_shows_a_broken_chain(
 
 def test_token_page_shows_the_token_once(app: FastAPI, client: TestClient, make_user: Any) -> None:
     clerk = make_user("shi", "clerk")
-    csrf = _as(client, app, clerk)
+    csrf = sign_in(client, app, clerk)
     created = client.post(
         "/account/tokens", data={"csrf_token": csrf, "name": "导出脚本", "expires_in_days": "30"}
     )
@@ -130,6 +123,6 @@ def test_dashboard_lists_due_deadlines_of_my_cases(
             headers=bearer(who),
             json={"rule_code": "arrest_review", "starts_on": start},
         )
-    _as(client, app, lead)
+    sign_in(client, app, lead)
     page = client.get("/").text
     assert "M-1" in page and "T-1" not in page and "规则未确认" in page

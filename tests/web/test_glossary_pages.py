@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from tests.conftest import Account, bearer, browser_session
+from tests.conftest import Account, bearer, sign_in
 
 HEADER = (
     "concept_id\tsubject_field\tlanguage\tvariety\tterm\tpart_of_speech\tstatus\t"
@@ -17,17 +17,10 @@ HEADER = (
 GOOD = HEADER + "t-1\toffences\tcmn\t\t盗窃\tnoun\tpreferred\t释义草稿\t\t\t\tunverified\t\n"
 
 
-def _as(client: TestClient, app: FastAPI, account: Account) -> str:
-    cookies, headers = browser_session(app, account)
-    client.cookies.clear()
-    client.cookies.update(cookies)
-    return headers["X-CSRF-Token"]
-
-
 def test_import_page_lists_every_bad_line_and_writes_nothing(
     app: FastAPI, client: TestClient, admin: Account
 ) -> None:
-    csrf = _as(client, app, admin)
+    csrf = sign_in(client, app, admin)
     bad = GOOD + "t-2\toffences\tqqqq\t\t诈骗\tnoun\tpreferred\t\t\t\t\tunverified\t\n"
     bad += "t-3\toffences\tcmn\t\t\tnoun\tpreferred\t\t\t\t\tunverified\t\n"
     r = client.post(
@@ -42,7 +35,7 @@ def test_import_page_lists_every_bad_line_and_writes_nothing(
 
 
 def test_check_then_import(app: FastAPI, client: TestClient, admin: Account) -> None:
-    csrf = _as(client, app, admin)
+    csrf = sign_in(client, app, admin)
     files = {"file": ("good.tsv", GOOD.encode(), "text/plain")}
     checked = client.post(
         "/glossary/import", data={"csrf_token": csrf, "action": "check"}, files=files
@@ -73,7 +66,7 @@ def test_proposal_form_keeps_input_on_error(
     )
     concept = client.get("/api/v1/glossary/concepts", headers=bearer(admin)).json()["items"][0]
     clerk = make_user("clerk", "clerk")
-    csrf = _as(client, app, clerk)
+    csrf = sign_in(client, app, clerk)
     r = client.post(
         f"/glossary/concepts/{concept['id']}/propose",
         data={"csrf_token": csrf, "language": "cmn", "text": "盗窃", "usage_note": "重复的说明"},
@@ -101,7 +94,7 @@ def test_admin_without_competence_sees_why(
             "term": {"language": "mmr", "text": "zz-0001"},
         },
     ).json()["id"]
-    csrf = _as(client, app, admin)
+    csrf = sign_in(client, app, admin)
     r = client.post(f"/glossary/proposals/{pid}/approve", data={"csrf_token": csrf})
     assert r.status_code == 403 and "语言能力" in r.text
     assert client.get("/api/v1/glossary/proposals", headers=bearer(admin)).json()["total"] == 1
@@ -122,7 +115,7 @@ def test_admin_edits_a_term_on_the_page_and_stale_forms_conflict(
 ) -> None:
     concept = _concept(client, admin)
     term = concept["terms"][0]
-    csrf = _as(client, app, admin)
+    csrf = sign_in(client, app, admin)
     form = {
         "csrf_token": csrf,
         "language": "cmn",
@@ -147,7 +140,7 @@ def test_clerk_edit_becomes_a_change_proposal(
     concept = _concept(client, admin)
     term = concept["terms"][0]
     clerk = make_user("clerk", "clerk")
-    csrf = _as(client, app, clerk)
+    csrf = sign_in(client, app, clerk)
     r = client.post(
         f"/glossary/terms/{term['id']}/edit",
         data={
@@ -172,7 +165,7 @@ def test_clerk_edit_becomes_a_change_proposal(
 
 def test_admin_edits_concept_citations(app: FastAPI, client: TestClient, admin: Account) -> None:
     concept = _concept(client, admin)
-    csrf = _as(client, app, admin)
+    csrf = sign_in(client, app, admin)
     r = client.post(
         f"/glossary/concepts/{concept['id']}/edit",
         data={
