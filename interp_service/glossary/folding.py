@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Sequence
 
 import opencc
 from pypinyin import Style, lazy_pinyin
@@ -53,11 +54,11 @@ class _FoldTable(dict[int, str]):
 _FOLD = _FoldTable()
 
 
-def fold_chinese(text: str) -> tuple[str, list[int]]:
+def fold_chinese(text: str) -> tuple[str, Sequence[int]]:
     """Folded text and, for each of its characters, the index of the original character."""
     folded = text.translate(_FOLD)
-    if len(folded) == len(text):  # the usual case: one character for one
-        return folded, list(range(len(text)))
+    if len(folded) == len(text):  # the usual case: one character for one, no map to build
+        return folded, range(len(text))
     chars: list[str] = []
     origin: list[int] = []
     for i, ch in enumerate(text):

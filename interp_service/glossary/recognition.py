@@ -107,7 +107,7 @@ class _CharSpans:
     """Spans of folded Chinese characters in the original text, computed on demand (most
     characters are never part of a match, so no list of pairs is built)."""
 
-    def __init__(self, origin: list[int]) -> None:
+    def __init__(self, origin: Sequence[int]) -> None:
         self.origin = origin
 
     def __getitem__(self, index: int) -> tuple[int, int]:
