@@ -17,12 +17,17 @@ from interp_service.audit.routes import router as audit_router
 from interp_service.cases.routes import router as cases_router
 from interp_service.config import Settings
 from interp_service.db.session import make_engine, make_session_factory
+from interp_service.engine.service import Engine as TranslationEngine
 from interp_service.error_handlers import install_error_handlers
 from interp_service.evidence.routes import router as evidence_router
 from interp_service.evidence.store import EvidenceStore
 from interp_service.glossary.routes import router as glossary_router
+from interp_service.interviews.routes import router as interviews_router
 from interp_service.jobs.inprocess import InProcessJobRunner
 from interp_service.jobs.routes import router as jobs_router
+from interp_service.memory.routes import router as memory_router
+from interp_service.translation.libretranslate import router as libretranslate_router
+from interp_service.translation.routes import router as translation_router
 from interp_service.users.routes import router as users_router
 from interp_service.web.routes import routers as page_routers
 
@@ -40,14 +45,28 @@ def _glossary_state(app: FastAPI) -> dict[str, object]:
     return {"ready": True, "built": True, "release": index.release}
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, translation_engine: TranslationEngine | None = None
+) -> FastAPI:
+    """The service. `translation_engine` replaces the one built from settings (tests pass
+    an engine with a fake translator)."""
     settings = settings or Settings()
     engine = make_engine(settings)
     runner = InProcessJobRunner(settings.job_workers)
+    translation_engine = translation_engine or TranslationEngine(
+        # A model the service trained and promoted wins over a shipped one for the same pair.
+        [settings.trained_models_dir, settings.shipped_models_dir],
+        replicas=settings.engine_replicas,
+        queue_size=settings.engine_queue_size,
+        max_batch_size=settings.engine_max_batch,
+        max_wait_s=settings.engine_max_wait_s,
+    )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await translation_engine.refresh()
         yield
+        await translation_engine.close()
         runner.shutdown()
         engine.dispose()
 
@@ -64,9 +83,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = make_session_factory(engine)
     app.state.evidence_store = EvidenceStore(settings.evidence_dir)
     app.state.job_runner = runner
+    app.state.translation_engine = translation_engine
     app.state.readiness_probes = {
         "jobs": lambda: {"ready": True, "runner": "in-process", "workers": settings.job_workers},
         "glossary_index": lambda: _glossary_state(app),
+        # A model that fails to load leaves the service ready: translation falls back to
+        # memory and gloss, and the failure is listed here.
+        "translation_models": lambda: {"ready": True, **translation_engine.status()},
     }
 
     install_error_handlers(app)
@@ -76,8 +99,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         cases_router,
         evidence_router,
         glossary_router,
+        memory_router,
         audit_router,
         jobs_router,
+        translation_router,
+        interviews_router,
+        libretranslate_router,
         *page_routers,
     ):
         app.include_router(router)

@@ -41,11 +41,31 @@ class Settings(BaseSettings):
     due_soon_days: int = 7
     job_workers: int = 2
 
+    # Translation: memory first, then a promoted model, then the lexical gloss.
+    memory_fuzzy_threshold: float = Field(
+        default=75.0, ge=0, le=100, description="Lowest fuzzy memory score offered (0-100)"
+    )
+    shipped_models_dir: Path = Field(
+        default=Path(__file__).resolve().parent.parent / "models",
+        description="Read-only shipped model cards",
+    )
+    engine_replicas: int = Field(default=2, ge=1, description="Model replicas, one thread each")
+    engine_queue_size: int = Field(default=256, ge=1, description="Waiting sentences per model")
+    engine_max_batch: int = Field(default=16, ge=1, description="Sentences per batch")
+    engine_max_wait_s: float = Field(default=0.005, ge=0, description="Batch fill wait")
+    translate_timeout_s: float = Field(default=10.0, gt=0, description="Per-sentence deadline")
+    translate_max_chars: int = Field(default=20_000, ge=1, description="Longest text per request")
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'interp.sqlite3').resolve()}"
+
+    @property
+    def trained_models_dir(self) -> Path:
+        """Models the service trains from its own data (never the repository's models/)."""
+        return self.data_dir / "models"
 
     @property
     def evidence_dir(self) -> Path:

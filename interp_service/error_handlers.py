@@ -18,9 +18,18 @@ log = logging.getLogger("interp_service")
 PROBLEM = "application/problem+json"
 
 
+# Paths of the LibreTranslate-compatible API, answered as an API, not as pages.
+LIBRETRANSLATE_PATHS = ("/translate", "/languages", "/detect", "/frontend/settings")
+
+
 def wants_page(request: Request) -> bool:
     path = request.url.path
-    return not (path.startswith("/api/") or path in ("/healthz", "/readyz", "/openapi.json"))
+    return not (
+        path.startswith("/api/")
+        or path.startswith("/v1/")
+        or path in ("/healthz", "/readyz", "/openapi.json")
+        or path in LIBRETRANSLATE_PATHS
+    )
 
 
 def _problem(

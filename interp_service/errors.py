@@ -104,3 +104,15 @@ class IntegrityFailure(AppError):
     status = 500
     kind = "integrity"
     title = "数据完整性校验失败"
+
+
+class Overloaded(AppError):
+    status = 503
+    kind = "overloaded"
+    title = "服务繁忙"
+
+
+class DeadlineExceeded(AppError):
+    status = 504
+    kind = "deadline-exceeded"
+    title = "处理超时"

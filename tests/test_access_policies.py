@@ -105,17 +105,34 @@ def world(client: TestClient, app: FastAPI, make_user: Any, admin: Account) -> d
         json={"party_id": party.json()["id"], "scheduled_at": "2026-12-01T09:00:00+08:00"},
     )
     assert interview.status_code == 201
+    exchange = client.post(
+        f"/api/v1/cases/{cid}/interviews/{interview.json()['id']}/exchanges",
+        headers=h,
+        json={
+            "speaker_role": "prosecutor",
+            "source_language": "cmn",
+            "target_language": "mmr",
+            "text": "你好",
+        },
+    )
+    assert exchange.status_code == 201, exchange.text
     glossary = _glossary_objects(client, admin)
     ids = {
         **glossary,
         "decision": "approve",
         "interview_id": interview.json()["id"],
+        "exchange_id": exchange.json()["id"],
+        "fmt": "pdf",
         "case_id": cid,
         "assignment_id": spare_assignment,
         "deadline_id": deadline["id"],
         "evidence_id": evidence.json()["id"],
         "user_id": spare.id,
         "token_id": 999999,
+        # Missing on purpose: deciding a real one needs Miao competence, which the first
+        # admin lacks (403 would read as a policy failure); tests/memory covers the rest.
+        "entry_id": 999999,
+        "submission_id": 999999,
         "rule_id": 1,
         "job_id": "0" * 32,
     }
@@ -183,6 +200,14 @@ WAV = b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(32)
 OK = None
 EXPECTED: dict[str, dict[str, int | None]] = {
     "public": {"outsider": OK, "clerk": OK, "interpreter": OK, "lead": OK, "admin": OK},
+    # LibreTranslate routes check the `api_key` in the body themselves (403 without one).
+    "api-key-in-body": {
+        "outsider": OK,
+        "clerk": OK,
+        "interpreter": OK,
+        "lead": OK,
+        "admin": OK,
+    },
     "signed-in": {"outsider": OK, "clerk": OK, "interpreter": OK, "lead": OK, "admin": OK},
     "signed-in-browser": {
         "outsider": OK,

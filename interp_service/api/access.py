@@ -41,6 +41,9 @@ class AccessPolicy:
 
 
 PUBLIC = AccessPolicy("public", public=True)
+# LibreTranslate-compatible routes: clients send the API token as `api_key` in the body,
+# so the route itself checks it (an unknown key gets LibreTranslate's 403).
+API_KEY_IN_BODY = AccessPolicy("api-key-in-body", public=True)
 SIGNED_IN = AccessPolicy("signed-in")
 # Creating API tokens or changing the password needs a browser session, so a token cannot
 # mint its own successor or take the account over.

@@ -180,6 +180,8 @@ class InterviewOut(Out):
     participants: list[str]
     status: str
     notes: str
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
 
 
 class DeadlineOut(Out):

@@ -21,6 +21,7 @@ from interp_service.cases.schemas import (
     PartyCreate,
     PartyOut,
 )
+from interp_service.db.base import utcnow
 from interp_service.errors import Conflict, NotFound, ValidationFailed
 
 
@@ -141,6 +142,10 @@ def set_interview_status(
     if interview.status != status:
         before = interview.status
         interview.status = status
+        if status == "in_progress" and interview.started_at is None:
+            interview.started_at = utcnow()
+        if status == "completed":
+            interview.finished_at = utcnow()
         session.flush()
         record(
             session,

@@ -52,4 +52,6 @@ def import_all_models() -> None:
     from interp_service.cases import orm as _cases  # noqa: F401
     from interp_service.evidence import orm as _evidence  # noqa: F401
     from interp_service.glossary import orm as _glossary  # noqa: F401
+    from interp_service.interviews import orm as _interviews  # noqa: F401
+    from interp_service.memory import orm as _memory  # noqa: F401
     from interp_service.users import orm as _users  # noqa: F401

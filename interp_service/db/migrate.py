@@ -35,6 +35,7 @@ def initialise(settings: Settings) -> str | None:
     """
     from interp_service.audit.chain import ensure_head
     from interp_service.cases.deadlines import seed_shipped_rules
+    from interp_service.memory.phrasebook import seed_phrasebook
     from interp_service.users.service import ensure_first_admin
 
     engine = make_engine(settings)
@@ -45,6 +46,7 @@ def initialise(settings: Settings) -> str | None:
             ensure_head(session)
             session.commit()
             seed_shipped_rules(session)
+            seed_phrasebook(session)
             generated = ensure_first_admin(session, settings)
             session.commit()
         return generated

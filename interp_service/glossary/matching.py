@@ -33,6 +33,7 @@ from interp_service.glossary.match_records import (
     Match,
     TextKey,
     simple_normalise,
+    term_tie_break,
 )
 from interp_service.glossary.recognition import TermRecogniser
 
@@ -49,4 +50,5 @@ __all__ = [
     "TermRecogniser",
     "TextKey",
     "simple_normalise",
+    "term_tie_break",
 ]

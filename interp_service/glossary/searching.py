@@ -15,7 +15,12 @@ from sqlalchemy.orm import Session
 
 from interp_service.glossary import orthography
 from interp_service.glossary import repository as repo
-from interp_service.glossary.matching import IndexedTerm, LookupIndex, TermRecogniser
+from interp_service.glossary.matching import (
+    IndexedTerm,
+    LookupIndex,
+    TermRecogniser,
+    term_tie_break,
+)
 from interp_service.glossary.orm import Term
 from interp_service.glossary.releases import current_release
 from interp_service.glossary.schemas import (
@@ -31,6 +36,12 @@ class GlossaryIndex:
     release: int
     recogniser: TermRecogniser
     lookup: LookupIndex
+    by_concept: dict[int, list[IndexedTerm]]
+
+    def equivalents(self, concept_id: int, language: str) -> list[IndexedTerm]:
+        """The concept's terms in `language`, best first (preferred, approved, shorter)."""
+        found = [t for t in self.by_concept.get(concept_id, []) if t.language == language]
+        return sorted(found, key=term_tie_break)
 
 
 _build_lock = threading.Lock()
@@ -55,7 +66,12 @@ def build_index(session: Session) -> GlossaryIndex:
         "miao_normalise": orthography.normalise,
         "miao_tone_key": orthography.lookup_key,
     }
-    return GlossaryIndex(release, TermRecogniser(terms, **options), LookupIndex(terms, **options))
+    by_concept: dict[int, list[IndexedTerm]] = {}
+    for term in terms:
+        by_concept.setdefault(term.concept_id, []).append(term)
+    return GlossaryIndex(
+        release, TermRecogniser(terms, **options), LookupIndex(terms, **options), by_concept
+    )
 
 
 def index_for(app: Any, session: Session) -> GlossaryIndex:

@@ -6,12 +6,16 @@ from interp_service.web.pages_case_parts import router as case_part_pages
 from interp_service.web.pages_cases import router as case_pages
 from interp_service.web.pages_glossary import router as glossary_pages
 from interp_service.web.pages_glossary_edit import router as glossary_edit_pages
+from interp_service.web.pages_interview import router as interview_pages
+from interp_service.web.pages_memory import router as memory_pages
 
 routers = (
     auth_pages,
     case_pages,
     case_part_pages,
+    interview_pages,
     admin_pages,
     glossary_pages,
     glossary_edit_pages,
+    memory_pages,
 )

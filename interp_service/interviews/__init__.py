@@ -1,0 +1,1 @@
+"""Interviews: the record of an interpreted interview and its bilingual export."""

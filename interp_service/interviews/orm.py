@@ -1,0 +1,49 @@
+"""Tables of the interview record: one row per exchange, with the tool's suggestion and
+the rendering the interpreter actually gave."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from interp_service.db.base import Base, UTCDateTime, utcnow
+
+SPEAKER_ROLES = ("prosecutor", "party", "other")
+RENDERING_KINDS = ("accepted", "edited", "replaced")
+
+
+class Exchange(Base):
+    """What was said, what the tool suggested (with its receipt) and what the interpreter
+    said. The suggestion is never the interpretation: `rendering_*` stays empty until a
+    person gives one."""
+
+    __tablename__ = "interview_exchanges"
+    __table_args__ = (UniqueConstraint("interview_id", "sequence"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interview_id: Mapped[int] = mapped_column(
+        ForeignKey("interviews.id", ondelete="CASCADE"), index=True
+    )
+    sequence: Mapped[int] = mapped_column(Integer)
+    speaker_role: Mapped[str] = mapped_column(String(16))
+    source_language: Mapped[str] = mapped_column(String(3))
+    source_variety: Mapped[str] = mapped_column(String(64), default="")
+    target_language: Mapped[str] = mapped_column(String(3))
+    target_variety: Mapped[str] = mapped_column(String(64), default="")
+    source_text: Mapped[str] = mapped_column(Text)
+    source_audio_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    suggestion_text: Mapped[str] = mapped_column(Text, default="")
+    receipt: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    rendering_text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    rendering_kind: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    interpreter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    rendered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}

@@ -1,0 +1,108 @@
+"""API of the interview record: exchanges (what was said, the suggestion with its receipt,
+the interpreter's rendering), finishing, and the DOCX/PDF export."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from interp_service.api.access import CASE_READ, CASE_WRITE, require
+from interp_service.api.deps import Principal, get_db
+from interp_service.cases.schemas import InterviewOut
+from interp_service.interviews import service
+from interp_service.interviews.export import export_file
+from interp_service.interviews.flow import record_exchange
+from interp_service.interviews.orm import Exchange
+from interp_service.interviews.schemas import ExchangeCreate, ExchangeOut, RenderingIn
+from interp_service.users.orm import User
+
+router = APIRouter(prefix="/api/v1/cases/{case_id}/interviews/{interview_id}", tags=["interviews"])
+
+
+def exchanges_out(db: Session, exchanges: Sequence[Exchange]) -> list[ExchangeOut]:
+    ids = {e.interpreter_id for e in exchanges if e.interpreter_id is not None}
+    names = {u.id: u.display_name or u.username for u in (db.get(User, i) for i in ids) if u}
+    return [
+        ExchangeOut.model_validate(e).model_copy(
+            update={"interpreter_name": names.get(e.interpreter_id or 0)}
+        )
+        for e in exchanges
+    ]
+
+
+@router.get("/exchanges")
+def list_exchanges(
+    case_id: int,
+    interview_id: int,
+    _: Principal = require(CASE_READ),
+    db: Session = Depends(get_db),
+) -> list[ExchangeOut]:
+    interview = service.get_interview(db, case_id, interview_id)
+    return exchanges_out(db, service.exchanges_of(db, interview.id))
+
+
+@router.post("/exchanges", status_code=201)
+async def add_exchange(
+    case_id: int,
+    interview_id: int,
+    body: ExchangeCreate,
+    request: Request,
+    me: Principal = require(CASE_READ),
+    db: Session = Depends(get_db),
+) -> ExchangeOut:
+    """Translate what was said and store it with the suggestion and its receipt."""
+    exchange = await record_exchange(request.app, db, me.user, case_id, interview_id, body)
+    return await run_in_threadpool(lambda: exchanges_out(db, [exchange])[0])
+
+
+@router.put("/exchanges/{exchange_id}/rendering")
+def give_rendering(
+    case_id: int,
+    interview_id: int,
+    exchange_id: int,
+    body: RenderingIn,
+    me: Principal = require(CASE_READ),
+    db: Session = Depends(get_db),
+) -> ExchangeOut:
+    interview = service.get_interview(db, case_id, interview_id)
+    exchange = service.get_exchange(db, interview, exchange_id)
+    service.give_rendering(db, me.user, interview, exchange, body)
+    db.commit()
+    return exchanges_out(db, [exchange])[0]
+
+
+@router.post("/finish")
+def finish_interview(
+    case_id: int,
+    interview_id: int,
+    me: Principal = require(CASE_WRITE),
+    db: Session = Depends(get_db),
+) -> InterviewOut:
+    interview = service.get_interview(db, case_id, interview_id)
+    service.finish(db, me.user, interview)
+    db.commit()
+    return InterviewOut.model_validate(interview)
+
+
+@router.get("/export.{fmt}")
+def export_record(
+    case_id: int,
+    interview_id: int,
+    fmt: str,
+    me: Principal = require(CASE_READ),
+    db: Session = Depends(get_db),
+) -> Response:
+    """The bilingual record for signature, as `docx` or `pdf`."""
+    interview = service.get_interview(db, case_id, interview_id)
+    data, media_type, filename = export_file(db, me.user, interview, fmt)
+    db.commit()  # the export is audited
+    return Response(
+        data,
+        media_type=media_type,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"},
+    )

@@ -1,0 +1,188 @@
+"""Rules of the interview record: exchanges are appended in order while the interview is
+open; a rendering is the interpreter's own act, recorded with their identity; a finished
+interview is closed to changes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from interp_service.audit.chain import record
+from interp_service.cases.orm import Interview
+from interp_service.db.base import utcnow
+from interp_service.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from interp_service.glossary.curation import has_competence
+from interp_service.glossary.match_records import CHINESE_LANGUAGES
+from interp_service.interviews.orm import Exchange
+from interp_service.interviews.schemas import ExchangeCreate, RenderingIn
+from interp_service.translation.receipts import TranslationResult
+from interp_service.users.orm import User
+from interp_service.users.service import actor_of
+
+OPEN_STATUSES = ("planned", "in_progress")
+
+
+def get_interview(session: Session, case_id: int, interview_id: int) -> Interview:
+    interview = session.get(Interview, interview_id)
+    if interview is None or interview.case_id != case_id:
+        raise NotFound("询问记录不存在")
+    return interview
+
+
+def get_exchange(session: Session, interview: Interview, exchange_id: int) -> Exchange:
+    exchange = session.get(Exchange, exchange_id)
+    if exchange is None or exchange.interview_id != interview.id:
+        raise NotFound("该条问答不存在")
+    return exchange
+
+
+def exchanges_of(session: Session, interview_id: int) -> Sequence[Exchange]:
+    return session.scalars(
+        select(Exchange).where(Exchange.interview_id == interview_id).order_by(Exchange.sequence)
+    ).all()
+
+
+def check_open(interview: Interview) -> None:
+    if interview.status not in OPEN_STATUSES:
+        raise Conflict("询问已结束或已取消，不能再添加或修改记录")
+
+
+def _lock_open(session: Session, interview: Interview) -> None:
+    """Serialise appends to one interview (row lock on PostgreSQL; SQLite locks on write)."""
+    session.execute(
+        select(Interview.id).where(Interview.id == interview.id).with_for_update()
+    ).all()
+    session.refresh(interview)
+    check_open(interview)
+
+
+def receipt_digest(receipt: Mapping[str, object]) -> str:
+    return hashlib.sha256(json.dumps(receipt, sort_keys=True).encode()).hexdigest()
+
+
+def add_exchange(
+    session: Session,
+    user: User,
+    interview: Interview,
+    data: ExchangeCreate,
+    result: TranslationResult,
+    audio_sha256: str | None = None,
+) -> Exchange:
+    """Append what was said with the tool's suggestion; the interview starts if planned."""
+    _lock_open(session, interview)
+    last = session.scalar(
+        select(func.max(Exchange.sequence)).where(Exchange.interview_id == interview.id)
+    )
+    receipt = {
+        "text": result.text,
+        "glossary_release": result.glossary_release,
+        "sentences": [
+            {"source": s.source, "output": s.output, **s.receipt.model_dump(mode="json")}
+            for s in result.sentences
+        ],
+    }
+    exchange = Exchange(
+        interview_id=interview.id,
+        sequence=(last or 0) + 1,
+        speaker_role=data.speaker_role,
+        source_language=data.source_language,
+        target_language=data.target_language,
+        target_variety=data.target_variety,
+        source_text=data.text,
+        source_audio_sha256=audio_sha256,
+        suggestion_text=result.output,
+        receipt=receipt,
+        created_by=user.id,
+    )
+    session.add(exchange)
+    if interview.status == "planned":
+        interview.status = "in_progress"
+        interview.started_at = utcnow()
+    session.flush()
+    record(
+        session,
+        actor_of(user),
+        "interview.exchange.add",
+        "interview_exchange",
+        exchange.id,
+        case_id=interview.case_id,
+        details={
+            "interview_id": interview.id,
+            "sequence": exchange.sequence,
+            "paths": sorted(result.paths),
+            "receipt_sha256": receipt_digest(receipt),
+        },
+    )
+    return exchange
+
+
+def _miao_side(exchange: Exchange) -> tuple[str, str] | None:
+    if exchange.target_language not in CHINESE_LANGUAGES:
+        return exchange.target_language, exchange.target_variety
+    return None
+
+
+def give_rendering(
+    session: Session,
+    user: User,
+    interview: Interview,
+    exchange: Exchange,
+    data: RenderingIn,
+) -> Exchange:
+    """Record the rendering the user gave. Rendering into Miao needs competence in it."""
+    _lock_open(session, interview)
+    if exchange.version != data.version:
+        raise Conflict("这条记录已被他人修改，请刷新后重试", current_version=exchange.version)
+    miao = _miao_side(exchange)
+    if miao is not None and not has_competence(user, *miao):
+        raise Forbidden("只有具备该苗语变体能力的译员可以记录苗语译文")
+    if data.kind == "accepted":
+        if not exchange.suggestion_text:
+            raise ValidationFailed("没有可采纳的建议", field="kind")
+        text = exchange.suggestion_text
+    else:
+        text = (data.text or "").strip()
+        if not text:
+            raise ValidationFailed("请填写译员实际给出的译文", field="text")
+    before = exchange.rendering_kind
+    exchange.rendering_text = text
+    exchange.rendering_kind = data.kind
+    exchange.interpreter_id = user.id
+    exchange.rendered_at = utcnow()
+    session.flush()
+    record(
+        session,
+        actor_of(user),
+        "interview.exchange.render",
+        "interview_exchange",
+        exchange.id,
+        case_id=interview.case_id,
+        details={
+            "interview_id": interview.id,
+            "kind": data.kind,
+            "previous_kind": before,
+            "text_sha256": hashlib.sha256(text.encode()).hexdigest(),
+        },
+    )
+    return exchange
+
+
+def finish(session: Session, user: User, interview: Interview) -> Interview:
+    _lock_open(session, interview)
+    interview.status = "completed"
+    interview.finished_at = utcnow()
+    session.flush()
+    record(
+        session,
+        actor_of(user),
+        "interview.finish",
+        "interview",
+        interview.id,
+        case_id=interview.case_id,
+        details={"exchanges": len(exchanges_of(session, interview.id))},
+    )
+    return interview

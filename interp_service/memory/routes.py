@@ -1,0 +1,162 @@
+"""API routes of the translation memory: entries, phrasebook, review queue, lookup."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy.orm import Session
+
+from interp_service.api.access import ADMIN, SIGNED_IN, require
+from interp_service.api.deps import Principal, get_db, get_settings
+from interp_service.api.pagination import Page, PageParams, page_params
+from interp_service.config import Settings
+from interp_service.memory import entries, service, views
+from interp_service.memory import repository as repo
+from interp_service.memory.schemas import (
+    Approval,
+    EntryCreate,
+    EntryEdit,
+    EntryOut,
+    LookupIn,
+    LookupOut,
+    PhraseOut,
+    QueueItemOut,
+    Rejection,
+    Retirement,
+    SubmissionCreate,
+    SubmissionOut,
+)
+
+router = APIRouter(prefix="/api/v1/memory", tags=["memory"])
+LANGUAGE = r"^([a-z]{3})?$"
+
+
+@router.get("/entries")
+def list_entries(
+    q: str = Query("", max_length=200),
+    source_language: str = Query("", pattern=LANGUAGE),
+    target_language: str = Query("", pattern=LANGUAGE),
+    status: str = Query("", pattern="^(draft|approved|retired)?$"),
+    paging: PageParams = Depends(page_params),
+    _: Principal = require(SIGNED_IN),
+    db: Session = Depends(get_db),
+) -> Page[EntryOut]:
+    rows, total = repo.list_entries(
+        db,
+        q=q,
+        source_language=source_language or None,
+        target_language=target_language or None,
+        status=status or None,
+        offset=paging.offset,
+        limit=paging.size,
+    )
+    return Page.of([EntryOut.model_validate(e) for e in rows], paging, total)
+
+
+@router.get("/entries/{entry_id}")
+def get_entry(
+    entry_id: int, _: Principal = require(SIGNED_IN), db: Session = Depends(get_db)
+) -> EntryOut:
+    return EntryOut.model_validate(entries.get_entry(db, entry_id))
+
+
+@router.post("/entries", status_code=201)
+def create_entry(
+    body: EntryCreate, me: Principal = require(ADMIN), db: Session = Depends(get_db)
+) -> EntryOut:
+    """An approved pair added directly; needs competence in both languages."""
+    entry = entries.create_entry(db, me.user, body)
+    db.commit()
+    return EntryOut.model_validate(entry)
+
+
+@router.patch("/entries/{entry_id}")
+def edit_entry(
+    entry_id: int, body: EntryEdit, me: Principal = require(ADMIN), db: Session = Depends(get_db)
+) -> EntryOut:
+    """Change an entry (e.g. fill in a phrasebook entry's Miao side); stale version → 409."""
+    entry = entries.edit_entry(db, me.user, entry_id, body)
+    db.commit()
+    return EntryOut.model_validate(entry)
+
+
+@router.post("/entries/{entry_id}/retire")
+def retire_entry(
+    entry_id: int,
+    body: Retirement | None = None,
+    me: Principal = require(ADMIN),
+    db: Session = Depends(get_db),
+) -> EntryOut:
+    entry = entries.retire_entry(db, me.user, entry_id, body or Retirement())
+    db.commit()
+    return EntryOut.model_validate(entry)
+
+
+@router.get("/phrasebook")
+def phrasebook(_: Principal = require(SIGNED_IN), db: Session = Depends(get_db)) -> list[PhraseOut]:
+    """Standard notices and questions; `draft` ones have no approved Miao side yet."""
+    return [views.phrase_out(e) for e in repo.phrasebook(db)]
+
+
+@router.post("/submissions", status_code=201)
+def submit(
+    body: SubmissionCreate, me: Principal = require(SIGNED_IN), db: Session = Depends(get_db)
+) -> SubmissionOut:
+    """Queue a pair for an admin's review (flagged when it contradicts an approved entry)."""
+    submission = service.submit(db, me.user, body)
+    db.commit()
+    return SubmissionOut.model_validate(submission)
+
+
+@router.get("/submissions")
+def list_submissions(
+    status: str = Query("pending", pattern="^(pending|approved|rejected|all)$"),
+    mine: bool = False,
+    paging: PageParams = Depends(page_params),
+    me: Principal = require(SIGNED_IN),
+    db: Session = Depends(get_db),
+) -> Page[QueueItemOut]:
+    """Admins see the queue; everyone else (and admins with `mine=1`) their own."""
+    rows, total = repo.submissions(
+        db,
+        status=None if status == "all" else status,
+        submitted_by=me.user.id if mine or not me.is_admin else None,
+        offset=paging.offset,
+        limit=paging.size,
+    )
+    return Page.of(views.queue_items(db, rows), paging, total)
+
+
+@router.post("/submissions/{submission_id}/approve")
+def approve(
+    submission_id: int,
+    body: Approval,
+    me: Principal = require(ADMIN),
+    db: Session = Depends(get_db),
+) -> SubmissionOut:
+    submission = service.approve(db, me.user, submission_id, body.note, body.edited_target)
+    db.commit()
+    return SubmissionOut.model_validate(submission)
+
+
+@router.post("/submissions/{submission_id}/reject")
+def reject(
+    submission_id: int,
+    body: Rejection,
+    me: Principal = require(ADMIN),
+    db: Session = Depends(get_db),
+) -> SubmissionOut:
+    submission = service.reject(db, me.user, submission_id, body.note)
+    db.commit()
+    return SubmissionOut.model_validate(submission)
+
+
+@router.post("/lookup")
+def lookup(
+    request: Request,
+    body: LookupIn,
+    _: Principal = require(SIGNED_IN),
+    db: Session = Depends(get_db),
+    settings: Settings = Depends(get_settings),
+) -> LookupOut:
+    """Exact and fuzzy approved pairs for a sentence, with the differing spans."""
+    return views.lookup(request.app, db, body, settings.memory_fuzzy_threshold)

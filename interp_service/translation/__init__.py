@@ -1,0 +1,1 @@
+"""Translation pipeline: text normalisation, sentence splitting, language identification."""

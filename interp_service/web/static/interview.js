@@ -1,0 +1,79 @@
+// Interview page: the term lookup panel answers in place; Ctrl+Enter records what was said.
+"use strict";
+
+(function () {
+  var LANGUAGE_NAMES = { cmn: "汉语", mmr: "湘西苗语（西部）", muq: "湘西苗语（东部）", eng: "英语" };
+
+  function item(hit) {
+    var li = document.createElement("li");
+    var term = document.createElement("strong");
+    term.textContent = hit.term.text;
+    li.appendChild(term);
+    var meta = document.createElement("span");
+    meta.className = "badge" + (hit.term.verification === "approved" ? " ok" : " draft");
+    meta.textContent = (LANGUAGE_NAMES[hit.term.language] || hit.term.language) +
+      (hit.term.variety ? "·" + hit.term.variety : "") + " · " +
+      (hit.term.verification === "approved" ? "已核实" : "未核实");
+    li.appendChild(document.createTextNode(" "));
+    li.appendChild(meta);
+    if (hit.definition) {
+      var def = document.createElement("div");
+      def.className = "definition";
+      def.textContent = hit.definition;
+      li.appendChild(def);
+    }
+    var link = document.createElement("a");
+    link.href = "/glossary/concepts/" + hit.term.concept_id;
+    link.target = "_blank";
+    link.rel = "noopener";
+    link.textContent = "术语条目";
+    li.appendChild(document.createTextNode(" "));
+    li.appendChild(link);
+    return li;
+  }
+
+  function lookup(form) {
+    var list = document.querySelector("[data-lookup-results]");
+    var q = form.querySelector("input[name=q]").value.trim();
+    if (!list || !q) { return; }
+    fetch("/api/v1/glossary/lookup?limit=8&q=" + encodeURIComponent(q), {
+      credentials: "same-origin",
+      headers: { Accept: "application/json" }
+    }).then(function (response) {
+      if (!response.ok) { throw new Error("查询失败（" + response.status + "）"); }
+      return response.json();
+    }).then(function (hits) {
+      list.textContent = "";
+      if (!hits.length) {
+        var none = document.createElement("li");
+        none.className = "empty";
+        none.textContent = "术语库中没有找到。";
+        list.appendChild(none);
+      }
+      hits.forEach(function (hit) { list.appendChild(item(hit)); });
+    }).catch(function (error) {
+      list.textContent = "";
+      var li = document.createElement("li");
+      li.className = "field-error";
+      li.textContent = error.message;
+      list.appendChild(li);
+    });
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form && form.hasAttribute("data-lookup-form")) {
+      event.preventDefault();
+      lookup(form);
+    }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey) &&
+        target && target.getAttribute("data-testid") === "say-text") {
+      event.preventDefault();
+      target.form.requestSubmit();
+    }
+  });
+})();
