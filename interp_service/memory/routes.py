@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
 from interp_service.api.access import ADMIN, SIGNED_IN, require
 from interp_service.api.deps import Principal, get_db, get_settings
 from interp_service.api.pagination import Page, PageParams, page_params
 from interp_service.config import Settings
+from interp_service.errors import NotFound
+from interp_service.evidence.routes import get_store
+from interp_service.evidence.sniff import sniff
+from interp_service.evidence.store import EvidenceStore
 from interp_service.memory import entries, service, views
 from interp_service.memory import repository as repo
 from interp_service.memory.schemas import (
@@ -57,6 +62,25 @@ def get_entry(
     entry_id: int, _: Principal = require(SIGNED_IN), db: Session = Depends(get_db)
 ) -> EntryOut:
     return EntryOut.model_validate(entries.get_entry(db, entry_id))
+
+
+@router.get("/entries/{entry_id}/recording")
+def play_recording(
+    entry_id: int,
+    _: Principal = require(SIGNED_IN),
+    db: Session = Depends(get_db),
+    store: EvidenceStore = Depends(get_store),
+) -> StreamingResponse:
+    """The entry's approved Miao recording, hash-checked as it is read."""
+    entry = entries.get_entry(db, entry_id)
+    if not entry.recording_sha256 or not entry.recording_approved:
+        raise NotFound("该条目没有核准的录音")
+    head = next(store.read_verified(entry.recording_sha256), b"")
+    return StreamingResponse(
+        store.read_verified(entry.recording_sha256),
+        media_type=sniff(head, "") or "application/octet-stream",
+        headers={"x-content-sha256": entry.recording_sha256},
+    )
 
 
 @router.post("/entries", status_code=201)
