@@ -207,9 +207,11 @@ def send_correction(
             )
         except AppError as exc:
             db.rollback()
-            errors = error_of(exc)
+            errors, status = error_of(exc), exc.status
+    else:
+        status = 422
     errors = {f"correction-{exchange_id}": "；".join(errors.values())}
-    return interview_page(request, db, case_id, interview_id, status=422, errors=errors)
+    return interview_page(request, db, case_id, interview_id, status=status, errors=errors)
 
 
 @router.post("/cases/{case_id}/interviews/{interview_id}/finish")
