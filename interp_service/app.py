@@ -16,6 +16,7 @@ from interp_service.api.system import router as system_router
 from interp_service.audit.routes import router as audit_router
 from interp_service.cases.routes import router as cases_router
 from interp_service.config import Settings
+from interp_service.coverage.routes import router as coverage_router
 from interp_service.db.session import make_engine, make_session_factory
 from interp_service.engine.service import Engine as TranslationEngine
 from interp_service.error_handlers import install_error_handlers
@@ -26,6 +27,7 @@ from interp_service.interviews.routes import router as interviews_router
 from interp_service.jobs.inprocess import InProcessJobRunner
 from interp_service.jobs.routes import router as jobs_router
 from interp_service.memory.routes import router as memory_router
+from interp_service.registry.routes import router as registry_router
 from interp_service.translation.libretranslate import router as libretranslate_router
 from interp_service.translation.routes import router as translation_router
 from interp_service.users.routes import router as users_router
@@ -100,10 +102,12 @@ def create_app(
         evidence_router,
         glossary_router,
         memory_router,
+        registry_router,
         audit_router,
         jobs_router,
         translation_router,
         interviews_router,
+        coverage_router,
         libretranslate_router,
         *page_routers,
     ):

@@ -129,6 +129,15 @@ def build_parser() -> argparse.ArgumentParser:
     from interp_service.glossary.cli import add_commands as add_glossary_commands
 
     add_glossary_commands(sub)
+    from interp_service.coverage.cli import add_commands as add_speech_commands
+
+    add_speech_commands(sub)
+    from interp_service.registry.cli import add_commands as add_model_commands
+
+    add_model_commands(sub)
+    from interp_service.training.cli import add_commands as add_training_commands
+
+    add_training_commands(sub)
     return parser
 
 

@@ -55,6 +55,12 @@ class Settings(BaseSettings):
     engine_max_wait_s: float = Field(default=0.005, ge=0, description="Batch fill wait")
     translate_timeout_s: float = Field(default=10.0, gt=0, description="Per-sentence deadline")
     translate_max_chars: int = Field(default=20_000, ge=1, description="Longest text per request")
+    promotion_margin_chrf: float = Field(
+        default=1.0,
+        ge=0,
+        description="chrF points a model must gain over the retrieval baseline and the "
+        "promoted model, on its held-out test split, to be promoted without an admin's force",
+    )
 
     @property
     def resolved_database_url(self) -> str:

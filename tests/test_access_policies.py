@@ -123,6 +123,8 @@ def world(client: TestClient, app: FastAPI, make_user: Any, admin: Account) -> d
         "interview_id": interview.json()["id"],
         "exchange_id": exchange.json()["id"],
         "fmt": "pdf",
+        "model_name": "tiny-cmn-mmr",
+        "model_version": "1",
         "case_id": cid,
         "assignment_id": spare_assignment,
         "deadline_id": deadline["id"],

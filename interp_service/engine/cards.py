@@ -1,14 +1,18 @@
 """Model cards: ``<folder>/card.toml`` describes one model folder and pins its files.
 
 An MT model folder holds ``card.toml``, ``hf/`` (the transformers Marian checkpoint and its
-SentencePiece tokenizer) and ``ct2/`` (the CTranslate2 int8 conversion of the same weights).
-The card lists every file under ``hf/`` and ``ct2/`` with its SHA-256; a folder whose files
+SentencePiece tokenizer), ``ct2/`` (the CTranslate2 int8 conversion of the same weights) and,
+for models the service trains, ``data/`` (the held-out splits it was evaluated on). The card
+lists every file under ``hf/``, ``ct2/`` and ``data/`` with its SHA-256; a folder whose files
 are missing, unlisted or changed is refused, so a half-written or corrupt model never loads.
-See ``models/README.md`` for the contract.
+Optional tables describe how a trained model was made (``[size]``, ``[training]``,
+``[dataset]``) and, for a model trained on both directions of a pair, ``directions`` and
+``[target_tags]``. See ``models/README.md`` for the contract.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -23,10 +27,14 @@ from interp_service.engine.errors import ModelLoadError
 
 CARD_FILE = "card.toml"
 TASKS = ("mt",)
-MODEL_SUBFOLDERS = ("hf", "ct2")
+MODEL_SUBFOLDERS = ("hf", "ct2", "data")
 REQUIRED_FILES = {"mt": ("hf/config.json", "hf/source.spm", "ct2/model.bin", "ct2/config.json")}
 _LANGUAGE = re.compile(r"^[a-z]{3}$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_PAIR = re.compile(r"^[a-z]{3}-[a-z]{3}$")
+_DETAIL_TABLES = ("size", "training", "dataset")
+Scalar = str | int | float | bool
+"""A value of the card's detail tables ([size], [training], [dataset])."""
 _STRING_FIELDS = (
     "task",
     "name",
@@ -56,6 +64,11 @@ class ModelCard:
     target_variety: str = ""
     files: Mapping[str, str] = field(default_factory=dict)
     metrics: Mapping[str, float] = field(default_factory=dict)
+    directions: tuple[str, ...] = ()
+    target_tags: Mapping[str, str] = field(default_factory=dict)
+    size: Mapping[str, Scalar] = field(default_factory=dict)
+    training: Mapping[str, Scalar] = field(default_factory=dict)
+    dataset: Mapping[str, Scalar] = field(default_factory=dict)
 
     @property
     def hf_folder(self) -> Path:
@@ -68,9 +81,25 @@ class ModelCard:
         return self.folder / "ct2"
 
     @property
+    def data_folder(self) -> Path:
+        """The splits a trained model was evaluated on (``test.tsv``, ``dev.tsv``…)."""
+        return self.folder / "data"
+
+    @property
     def pair(self) -> str:
         """The language pair key, e.g. ``cmn-mmr``."""
         return f"{self.source_language}-{self.target_language}"
+
+    @property
+    def pairs(self) -> tuple[str, ...]:
+        """Every pair key the model translates: ``directions``, or just ``pair``."""
+        return self.directions or (self.pair,)
+
+    def source_prefix(self, target_language: str) -> str:
+        """What to put before a source text to ask for ``target_language``: the target tag
+        and a space (``"<2cmn> "``) for a model trained on both directions, else ``""``."""
+        tag = self.target_tags.get(target_language)
+        return f"{tag} " if tag else ""
 
 
 def sha256_file(path: Path) -> str:
@@ -106,6 +135,36 @@ def _safe_relative(folder: Path, name: str) -> bool:
     )
 
 
+def _scalars(folder: Path, data: dict[str, Any], table: str) -> dict[str, Scalar]:
+    values = data.get(table, {})
+    if not isinstance(values, dict) or not all(
+        isinstance(v, str | int | float | bool) for v in values.values()
+    ):
+        raise _fail(folder, f"card [{table}] must map names to strings, numbers or booleans")
+    return dict(values)
+
+
+def _directions(
+    folder: Path, data: dict[str, Any], pair: str
+) -> tuple[tuple[str, ...], dict[str, str]]:
+    directions = data.get("directions", [])
+    tags = data.get("target_tags", {})
+    if not isinstance(directions, list) or not all(
+        isinstance(d, str) and _PAIR.match(d) for d in directions
+    ):
+        raise _fail(folder, "card field 'directions' must list pair keys such as 'cmn-mmr'")
+    if directions and pair not in directions:
+        raise _fail(folder, f"card field 'directions' does not include {pair}")
+    if not isinstance(tags, dict) or not all(
+        isinstance(k, str) and _LANGUAGE.match(k) and isinstance(v, str) and v.strip()
+        for k, v in tags.items()
+    ):
+        raise _fail(folder, "card [target_tags] must map ISO 639-3 codes to tokens")
+    if len(directions) > 1 and not {d[4:] for d in directions} <= set(tags):
+        raise _fail(folder, "a card with several directions needs a target tag for each target")
+    return tuple(directions), dict(tags)
+
+
 def _parse(folder: Path, data: dict[str, Any]) -> ModelCard:
     values: dict[str, str] = {}
     for key in _STRING_FIELDS:
@@ -126,7 +185,7 @@ def _parse(folder: Path, data: dict[str, Any]) -> ModelCard:
         raise _fail(folder, "card has no [files] table")
     for name, digest in files.items():
         if not _safe_relative(folder, name):
-            raise _fail(folder, f"file {name!r} is not a path under hf/ or ct2/")
+            raise _fail(folder, f"file {name!r} is not a path under hf/, ct2/ or data/")
         if not isinstance(digest, str) or not _SHA256.match(digest):
             raise _fail(folder, f"file {name!r} has no valid SHA-256")
     metrics = data.get("metrics", {})
@@ -134,10 +193,17 @@ def _parse(folder: Path, data: dict[str, Any]) -> ModelCard:
         isinstance(v, int | float) and not isinstance(v, bool) for v in metrics.values()
     ):
         raise _fail(folder, "card [metrics] must map names to numbers")
+    pair = f"{values['source_language']}-{values['target_language']}"
+    directions, tags = _directions(folder, data, pair)
     return ModelCard(
         folder=folder,
         files=dict(sorted(files.items())),
         metrics={k: float(v) for k, v in metrics.items()},
+        directions=directions,
+        target_tags=tags,
+        size=_scalars(folder, data, "size"),
+        training=_scalars(folder, data, "training"),
+        dataset=_scalars(folder, data, "dataset"),
         **values,
     )
 
@@ -146,7 +212,7 @@ def read_card(folder: Path, *, verify: bool = True) -> ModelCard:
     """Read and check ``folder/card.toml``.
 
     With ``verify`` (the default) every listed file must exist with its SHA-256, the files
-    a task needs must be listed, and no unlisted file may lie under hf/ or ct2/. Raises
+    a task needs must be listed, and no unlisted file may lie under hf/, ct2/ or data/. Raises
     ModelLoadError with the reason otherwise.
     """
     folder = Path(folder)
@@ -180,9 +246,13 @@ def verify_files(card: ModelCard) -> None:
         raise _fail(folder, f"unlisted file(s) {', '.join(unlisted[:5])}")
 
 
-def _toml_value(value: str | float) -> str:
+def _toml_value(value: Scalar) -> str:
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
     number = float(value)
     if math.isnan(number):
         return "nan"
@@ -194,15 +264,27 @@ def _toml_value(value: str | float) -> str:
 def card_toml(card: ModelCard) -> str:
     """The TOML text of a card (what write_card writes)."""
     lines = [f"{key} = {_toml_value(getattr(card, key))}" for key in _STRING_FIELDS]
+    if card.directions:
+        lines.append(f"directions = {json.dumps(list(card.directions))}")
+    if card.target_tags:
+        lines += ["", "[target_tags]"]
+        lines += [
+            f"{json.dumps(k)} = {_toml_value(v)}" for k, v in sorted(card.target_tags.items())
+        ]
+    for table in _DETAIL_TABLES:
+        values: Mapping[str, Scalar] = getattr(card, table)
+        if values:
+            lines += ["", f"[{table}]"]
+            lines += [f"{json.dumps(k)} = {_toml_value(v)}" for k, v in sorted(values.items())]
     lines += ["", "[metrics]"]
-    lines += [f"{json.dumps(k)} = {_toml_value(v)}" for k, v in sorted(card.metrics.items())]
+    lines += [f"{json.dumps(k)} = {_toml_value(float(v))}" for k, v in sorted(card.metrics.items())]
     lines += ["", "[files]"]
     lines += [f"{json.dumps(k)} = {_toml_value(v)}" for k, v in sorted(card.files.items())]
     return "\n".join(lines) + "\n"
 
 
 def write_card(card: ModelCard) -> ModelCard:
-    """Hash every file under ``card.folder``'s hf/ and ct2/ and write ``card.toml``.
+    """Hash every file under ``card.folder``'s hf/, ct2/ and data/ and write ``card.toml``.
 
     The card's own ``files`` are ignored and recomputed; returns the card as written.
     """
@@ -210,21 +292,8 @@ def write_card(card: ModelCard) -> ModelCard:
     files = {name: sha256_file(folder / name) for name in model_files(folder)}
     if not files:
         raise _fail(folder, "no model files under hf/ or ct2/")
-    written = ModelCard(
-        task=card.task,
-        name=card.name,
-        version=card.version,
-        source_language=card.source_language,
-        target_language=card.target_language,
-        source_variety=card.source_variety,
-        target_variety=card.target_variety,
-        licence=card.licence,
-        source=card.source,
-        folder=folder,
-        files=files,
-        metrics=dict(card.metrics),
-    )
-    _parse(folder, tomllib.loads(card_toml(written)))  # refuse to write what cannot be read
+    written = dataclasses.replace(card, files=files, metrics=dict(card.metrics))
+    written = _parse(folder, tomllib.loads(card_toml(written)))  # refuse what cannot be read
     tmp = folder / f".{CARD_FILE}.tmp"
     tmp.write_text(card_toml(written), encoding="utf-8")
     tmp.replace(folder / CARD_FILE)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import ctranslate2
@@ -47,6 +48,15 @@ class SentencePieceCodec:
         return len(self.source.encode(text)) + 1
 
 
+def _max_positions(hf_folder: Path) -> int:
+    """The checkpoint's position-table size in tokens (512 when the config does not say)."""
+    try:
+        config = json.loads((Path(hf_folder) / "config.json").read_text(encoding="utf-8"))
+        return int(config.get("max_position_embeddings", 512))
+    except (OSError, ValueError, TypeError):
+        return 512
+
+
 class CTranslate2Translator:
     """One CTranslate2 replica (``inter_threads=1``) using ``intra_threads`` CPU threads."""
 
@@ -58,6 +68,7 @@ class CTranslate2Translator:
         compute_type: str = "int8",
     ) -> None:
         self.codec = SentencePieceCodec(hf_folder)
+        self.max_positions = _max_positions(hf_folder)
         try:
             self._model = ctranslate2.Translator(
                 str(ct2_folder),
@@ -86,11 +97,14 @@ class CTranslate2Translator:
         check_options(beam_size, num_hypotheses, max_length, min_length)
         if not texts:
             return []
+        # Past the model's position table CTranslate2 fails: longer inputs are cut (the
+        # pipeline splits sentences first, so this is a guard) and outputs are capped.
         results = self._model.translate_batch(
             [self.codec.encode(text) for text in texts],
             beam_size=beam_size,
             num_hypotheses=num_hypotheses,
-            max_decoding_length=max_length,
+            max_input_length=self.max_positions - 1,
+            max_decoding_length=min(max_length, self.max_positions - 1),
             min_decoding_length=min_length,
             return_scores=True,
         )

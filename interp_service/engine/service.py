@@ -6,6 +6,9 @@ searched in order: the first root whose pointer names a valid model for a pair w
 A promoted model is loaded (CTranslate2 int8, ``replicas`` single-thread replicas) on its
 first use and served through one MicroBatcher. A model that fails to load is recorded in
 ``failures`` and not tried again until ``refresh()``; the service stays up.
+``refresh_if_changed()`` is the cheap variant for request paths: a ``stat`` and a tiny
+read per root, and a full refresh only when a pointer file or a root's ``mt/`` folder
+changed since the last one (a promotion made by another process, such as the command line).
 """
 
 from __future__ import annotations
@@ -56,7 +59,8 @@ def promote(root: Path, card: ModelCard) -> None:
     if card.folder.resolve().parent != (root / "mt").resolve():
         raise ValueError(f"{card.folder} is not a model folder of {root}")
     pointers = read_promoted(root)
-    pointers[card.pair] = card.folder.name
+    for key in card.pairs:  # a model trained on both directions serves both
+        pointers[key] = card.folder.name
     text = "".join(f"{json.dumps(k)} = {json.dumps(v)}\n" for k, v in sorted(pointers.items()))
     path = root / "mt" / POINTER
     tmp = path.with_name(f".{POINTER}.tmp")
@@ -78,9 +82,11 @@ def ct2_factory(intra_threads: int = 1) -> TranslatorFactory:
 class LoadedModel:
     """A promoted model ready to translate."""
 
-    def __init__(self, card: ModelCard, batcher: MicroBatcher) -> None:
+    def __init__(self, card: ModelCard, batcher: MicroBatcher, source_prefix: str = "") -> None:
         self.card = card
         self.batcher = batcher
+        # The target-language tag of a model trained on both directions, e.g. "<2cmn> ".
+        self.source_prefix = source_prefix
 
     async def translate(
         self,
@@ -92,7 +98,10 @@ class LoadedModel:
     ) -> list[Hypothesis]:
         """See ``MicroBatcher.translate`` (n-best, best first; ``timeout_s`` in seconds)."""
         return await self.batcher.translate(
-            text, beam_size=beam_size, num_hypotheses=num_hypotheses, timeout_s=timeout_s
+            self.source_prefix + text,
+            beam_size=beam_size,
+            num_hypotheses=num_hypotheses,
+            timeout_s=timeout_s,
         )
 
 
@@ -135,6 +144,7 @@ class Engine:
         self._load_failures: dict[str, tuple[str, str]] = {}
         self._lock = asyncio.Lock()
         self._closed = False
+        self._seen: tuple[object, ...] | None = None
 
     async def refresh(self) -> None:
         """Re-read the cards and pointer files; pick up newly promoted models.
@@ -143,6 +153,8 @@ class Engine:
         the new model, which loads on first use); the old model's queue is drained and
         closed. Load failures are forgotten, so failed models are tried again.
         """
+        # Taken before reading, so a change made while reading triggers the next refresh.
+        signature = self._signature()
         cards, broken = await asyncio.to_thread(scan_cards, *self.model_roots)
         by_folder = {card.folder: card for card in cards}
         broken_folders = {folder for folder, _ in broken}
@@ -163,7 +175,7 @@ class Engine:
                     if folder not in broken_folders:
                         problems.append((str(folder), f"promoted for {key} but missing"))
                     continue
-                if card.pair != key:
+                if key not in card.pairs:
                     problems.append((str(card.folder), f"promoted for {key} but is {card.pair}"))
                     continue
                 promoted[key] = card
@@ -176,9 +188,36 @@ class Engine:
             }
             self._promoted, self._loaded = promoted, kept
             self._broken, self._load_failures = problems, {}
+            self._seen = signature
         for key, model in old.items():
             if kept.get(key) is not model:
                 await model.batcher.close(drain=True)
+
+    def _signature(self) -> tuple[object, ...]:
+        """Per root: (mtime ns, inode) of ``mt/`` and the bytes of the pointer file (None
+        when absent). The pointer is a few bytes, read whole: two promotions within the
+        file system's timestamp granularity could otherwise look the same."""
+        out: list[object] = []
+        for root in self.model_roots:
+            try:
+                st = (root / "mt").stat()
+                out.append((st.st_mtime_ns, st.st_ino))
+            except OSError:
+                out.append(None)
+            try:
+                out.append((root / "mt" / POINTER).read_bytes())
+            except OSError:
+                out.append(None)
+        return tuple(out)
+
+    async def refresh_if_changed(self) -> bool:
+        """Refresh when a root's pointer file or ``mt/`` folder changed since the last
+        refresh (or none was made); True when it refreshed. Costs a ``stat`` and the read
+        of a few bytes per root otherwise, so request paths may call it every time."""
+        if self._closed or self._signature() == self._seen:
+            return False
+        await self.refresh()
+        return True
 
     def promoted(self, source_language: str, target_language: str) -> ModelCard | None:
         """The card of the pair's promoted model, loaded or not."""
@@ -213,7 +252,7 @@ class Engine:
                 **self._batcher_options,
             )
             batcher.start()
-            model = LoadedModel(card, batcher)
+            model = LoadedModel(card, batcher, card.source_prefix(target_language))
             self._loaded[key] = model
             return model
 

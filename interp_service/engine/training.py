@@ -5,14 +5,14 @@ the model is built from a MarianConfig with random weights, trained with AdamW a
 forcing, saved as a transformers checkpoint (``hf/``), converted to CTranslate2 int8
 (``ct2/``) and described by ``card.toml``. Everything is written into a temporary folder
 beside the destination and renamed at the end, so the destination is whole or absent.
+
+``fit_marian`` is the resumable form the service's training command uses (checkpoints,
+dev evaluation and early stopping through ``trainer.run_loop``); ``train_marian`` the
+one-shot form for tests and benchmarks.
 """
 
 from __future__ import annotations
 
-import io
-import json
-import random
-import re
 import shutil
 import time
 import uuid
@@ -20,17 +20,38 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import sentencepiece
 import torch
 from transformers import MarianConfig, MarianMTModel
 
 from interp_service.engine.cards import ModelCard, read_card, write_card
 from interp_service.engine.convert import convert_to_ct2
 from interp_service.engine.hf_backend import load_tokenizer
-from interp_service.engine.placeholders import all_placeholders
+from interp_service.engine.tokenizer import train_sentencepiece, write_tokenizer
+from interp_service.engine.trainer import (
+    DevScore,
+    LoopConfig,
+    LoopResult,
+    Monitor,
+    default_device,
+    default_threads,
+    run_loop,
+    zero_pad_embedding,
+)
 
-EOS, UNK, PAD = "</s>", "<unk>", "<pad>"
-_TOO_HIGH = re.compile(r"Vocabulary size too high \((\d+)\)\. Please set it to a value <= (\d+)")
+__all__ = [
+    "BASE",
+    "TINY",
+    "FitResult",
+    "LoopConfig",
+    "ModelSize",
+    "build_model",
+    "fit_marian",
+    "marian_config",
+    "train_marian",
+    "train_sentencepiece",
+    "write_tokenizer",
+    "zero_pad_embedding",
+]
 
 
 @dataclass(frozen=True)
@@ -49,71 +70,6 @@ class ModelSize:
 
 TINY = ModelSize()
 BASE = ModelSize(d_model=512, layers=6, heads=8, ffn=2048, vocab_size=32000)
-
-
-def train_sentencepiece(
-    texts: Sequence[str], vocab_size: int, model_type: str = "unigram", threads: int = 1
-) -> bytes:
-    """A SentencePiece model (serialized; ``model_type`` ``unigram`` or ``bpe``) over
-    ``texts``: full character coverage,
-    no normalisation, the placeholders as user-defined symbols, ids ``<unk>``=0 and
-    ``</s>``=1, no ``<s>`` or pad. A vocabulary size above what the data allows is lowered
-    to the largest the trainer accepts."""
-    size = vocab_size
-    for _ in range(4):
-        buffer = io.BytesIO()
-        try:
-            sentencepiece.SentencePieceTrainer.train(
-                sentence_iterator=iter(texts),
-                model_writer=buffer,
-                vocab_size=size,
-                model_type=model_type,
-                character_coverage=1.0,
-                normalization_rule_name="identity",
-                user_defined_symbols=all_placeholders(),
-                unk_id=0,
-                eos_id=1,
-                bos_id=-1,
-                pad_id=-1,
-                num_threads=threads,
-                minloglevel=2,
-            )
-        except RuntimeError as exc:
-            match = _TOO_HIGH.search(str(exc))
-            if match is None or int(match.group(2)) >= size:
-                raise
-            size = int(match.group(2))
-            continue
-        return buffer.getvalue()
-    raise RuntimeError("SentencePiece training did not settle on a vocabulary size")
-
-
-def write_tokenizer(spm_model: bytes, hf_folder: Path) -> dict[str, int]:
-    """Write source.spm, target.spm (the same joint model) and vocab.json so that
-    MarianTokenizer loads the folder; returns the vocabulary (piece → id).
-
-    Ids follow the Marian convention: ``</s>`` 0, ``<unk>`` 1, then the pieces, ``<pad>`` last.
-    """
-    hf_folder.mkdir(parents=True, exist_ok=True)
-    (hf_folder / "source.spm").write_bytes(spm_model)
-    (hf_folder / "target.spm").write_bytes(spm_model)
-    processor = sentencepiece.SentencePieceProcessor(model_proto=spm_model)
-    pieces = [processor.id_to_piece(i) for i in range(processor.get_piece_size())]
-    vocab = {EOS: 0, UNK: 1}
-    for piece in pieces:
-        vocab.setdefault(piece, len(vocab))
-    vocab[PAD] = len(vocab)
-    (hf_folder / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False, indent=0))
-    config = {
-        "tokenizer_class": "MarianTokenizer",
-        "model_max_length": 512,
-        "separate_vocabs": False,
-        "eos_token": EOS,
-        "unk_token": UNK,
-        "pad_token": PAD,
-    }
-    (hf_folder / "tokenizer_config.json").write_text(json.dumps(config, indent=1))
-    return vocab
 
 
 def marian_config(size: ModelSize, vocab_size: int) -> MarianConfig:
@@ -153,35 +109,112 @@ def build_model(size: ModelSize, vocab_size: int, seed: int) -> MarianMTModel:
     return model
 
 
-def zero_pad_embedding(model: MarianMTModel) -> None:
-    """Set the (shared) embedding row of ``<pad>`` to zero."""
-    embedding = model.get_input_embeddings()
-    assert isinstance(embedding, torch.nn.Embedding)
-    with torch.no_grad():
-        embedding.weight[model.config.pad_token_id].zero_()
+@dataclass(frozen=True)
+class FitResult:
+    """What ``fit_marian`` did; ``seconds`` of wall time, ``device`` ``cpu`` or ``cuda``."""
+
+    loop: LoopResult
+    vocab_size: int
+    seconds: float
+    device: str
+    threads: int
+
+    def metrics(self) -> dict[str, float]:
+        """``train_loss_first`` / ``train_loss_last`` (mean cross-entropy, nats per target
+        token, of the first and last 10 steps), ``train_steps``, ``best_step``,
+        ``train_seconds`` and, with dev evaluation, ``dev_score`` (the best)."""
+        losses = self.loop.losses
+        window = max(1, min(10, len(losses)))
+        out = {
+            "train_loss_first": sum(losses[:window]) / window if losses else 0.0,
+            "train_loss_last": sum(losses[-window:]) / window if losses else 0.0,
+            "train_steps": float(len(losses)),
+            "best_step": float(self.loop.best_step),
+            "train_seconds": round(self.seconds, 3),
+        }
+        if self.loop.best_score is not None:
+            out["dev_score"] = self.loop.best_score
+        return out
 
 
-def _batches(
-    pairs: list[tuple[list[int], list[int]]], batch_size: int, pad: int, rng: random.Random
-) -> list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
-    order = list(range(len(pairs)))
-    rng.shuffle(order)
-    out = []
-    for start in range(0, len(order), batch_size):
-        chunk = [pairs[i] for i in order[start : start + batch_size]]
-        src_len = max(len(s) for s, _ in chunk)
-        tgt_len = max(len(t) for _, t in chunk)
-        ids = torch.tensor([s + [pad] * (src_len - len(s)) for s, _ in chunk])
-        labels = torch.tensor([t + [-100] * (tgt_len - len(t)) for _, t in chunk])
-        out.append((ids, (ids != pad).long(), labels))
-    return out
+def fit_marian(
+    pairs: Sequence[tuple[str, str]],
+    hf_folder: Path,
+    *,
+    size: ModelSize = TINY,
+    loop: LoopConfig | None = None,
+    tokenizer_type: str = "unigram",
+    extra_symbols: Sequence[str] = (),
+    threads: int | None = None,
+    checkpoint_folder: Path | None = None,
+    resume: bool = False,
+    fingerprint: str = "",
+    dev_score: DevScore | None = None,
+    monitor: Monitor | None = None,
+) -> FitResult:
+    """Train on ``pairs`` (source text, target text) and save the checkpoint (best weights
+    by ``dev_score``) and its tokenizer to ``hf_folder``.
+
+    The tokenizer is trained first (``extra_symbols`` kept whole) and written to
+    ``hf_folder``; with ``resume`` an existing one there is reused together with the
+    checkpoint in ``checkpoint_folder`` (see ``trainer.run_loop``). ``threads`` sets
+    torch's CPU threads (default: the machine's cores; restored afterwards). Runs on CUDA
+    when available. Sides longer than ``size.max_positions`` tokens are cut to it (the end
+    of sentence kept). Raises ValueError without pairs.
+    """
+    if not pairs:
+        raise ValueError("no sentence pairs to train on")
+    loop = loop or LoopConfig()
+    previous_threads = torch.get_num_threads()
+    threads = threads or default_threads()
+    torch.set_num_threads(threads)
+    started = time.monotonic()
+    device = default_device()
+    try:
+        hf_folder = Path(hf_folder)
+        if not (resume and (hf_folder / "tokenizer_config.json").is_file()):
+            texts = [text for pair in pairs for text in pair]
+            spm = train_sentencepiece(texts, size.vocab_size, tokenizer_type, 1, extra_symbols)
+            write_tokenizer(spm, hf_folder)
+        tokenizer = load_tokenizer(hf_folder)
+        vocab_size = len(tokenizer.get_vocab())
+        cut = {"truncation": True, "max_length": size.max_positions}
+        encoded_src = tokenizer([s for s, _ in pairs], **cut)["input_ids"]
+        encoded_tgt = tokenizer(text_target=[t for _, t in pairs], **cut)["input_ids"]
+        encoded = list(zip(encoded_src, encoded_tgt, strict=True))
+        model = build_model(size, vocab_size, loop.seed)
+        model.to(device)  # type: ignore[arg-type]
+        result = run_loop(
+            model,
+            encoded,
+            loop,
+            tokenizer=tokenizer,
+            device=device,
+            checkpoint_folder=checkpoint_folder,
+            resume=resume,
+            fingerprint=fingerprint,
+            dev_score=dev_score,
+            monitor=monitor,
+        )
+        model.to("cpu")  # type: ignore[arg-type]
+        model.save_pretrained(str(hf_folder))
+    finally:
+        torch.set_num_threads(previous_threads)
+    return FitResult(result, vocab_size, time.monotonic() - started, device.type, threads)
 
 
-def _lr_factor(step: int, warmup: int, total: int) -> float:
-    """Linear warm-up over ``warmup`` steps, then linear decay to 5 % at ``total``."""
-    if step < warmup:
-        return (step + 1) / warmup
-    return max(0.05, (total - step) / max(1, total - warmup))
+class _StepCallback:
+    def __init__(self, on_step: Callable[[int, float], None]) -> None:
+        self.on_step = on_step
+
+    def started(self, total_steps: int, done_steps: int) -> None:
+        pass
+
+    def stepped(self, step: int, loss: float) -> None:
+        self.on_step(step, loss)
+
+    def evaluated(self, step: int, score: float, best: float) -> None:
+        pass
 
 
 def train_marian(
@@ -215,7 +248,8 @@ def train_marian(
     (nats per target token). The card's metrics hold ``train_loss_first`` and
     ``train_loss_last`` (means over the first and last 10 steps), ``train_steps``,
     ``train_pairs`` and ``train_seconds``. ``threads`` sets torch's CPU threads for the
-    training (restored afterwards; one thread is fastest for tiny models).
+    training (default: the machine's cores; restored afterwards; one thread is fastest for
+    tiny models). No dev evaluation, no checkpoints: see ``fit_marian`` for those.
     Raises FileExistsError if ``out_folder`` exists and ValueError without pairs.
     """
     out_folder = Path(out_folder)
@@ -223,58 +257,30 @@ def train_marian(
         raise FileExistsError(f"{out_folder} already exists")
     if not pairs:
         raise ValueError("no sentence pairs to train on")
-    previous_threads = torch.get_num_threads()
-    if threads is not None:
-        torch.set_num_threads(threads)
-    started = time.monotonic()
     out_folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_folder.parent / f".{out_folder.name}.tmp-{uuid.uuid4().hex[:8]}"
     try:
-        hf = tmp / "hf"
-        texts = [text for pair in pairs for text in pair]
-        write_tokenizer(train_sentencepiece(texts, size.vocab_size, tokenizer_type), hf)
-        tokenizer = load_tokenizer(hf)
-        vocab_size = len(tokenizer.get_vocab())
-        encoded_src = tokenizer([s for s, _ in pairs])["input_ids"]
-        encoded_tgt = tokenizer(text_target=[t for _, t in pairs])["input_ids"]
-        encoded = list(zip(encoded_src, encoded_tgt, strict=True))
-        model = build_model(size, vocab_size, seed)
-        model.train()
-        optimizer = torch.optim.AdamW(
-            model.parameters(), lr=learning_rate, betas=(0.9, 0.98), weight_decay=0.0
+        loop = LoopConfig(
+            epochs=epochs,
+            steps=steps,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            warmup_steps=warmup_steps,
+            seed=seed,
         )
-        rng = random.Random(seed)
-        per_epoch = -(-len(encoded) // batch_size)
-        total = steps if steps is not None else epochs * per_epoch
-        scheduler = torch.optim.lr_scheduler.LambdaLR(
-            optimizer, lambda step: _lr_factor(step, warmup_steps, total)
+        fitted = fit_marian(
+            pairs,
+            tmp / "hf",
+            size=size,
+            loop=loop,
+            tokenizer_type=tokenizer_type,
+            threads=threads,
+            monitor=_StepCallback(on_step) if on_step is not None else None,
         )
-        losses: list[float] = []
-        while len(losses) < total:
-            for ids, mask, labels in _batches(encoded, batch_size, vocab_size - 1, rng):
-                loss = model(input_ids=ids, attention_mask=mask, labels=labels).loss
-                optimizer.zero_grad()
-                loss.backward()
-                torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-                optimizer.step()
-                scheduler.step()
-                zero_pad_embedding(model)
-                losses.append(loss.item())
-                if on_step is not None:
-                    on_step(len(losses), losses[-1])
-                if len(losses) >= total:
-                    break
-        model.train(False)
-        model.save_pretrained(str(hf))
-        convert_to_ct2(hf, tmp / "ct2")
-        window = min(10, len(losses))
-        metrics = {
-            "train_loss_first": sum(losses[:window]) / window,
-            "train_loss_last": sum(losses[-window:]) / window,
-            "train_steps": float(len(losses)),
-            "train_pairs": float(len(pairs)),
-            "train_seconds": round(time.monotonic() - started, 3),
-        }
+        convert_to_ct2(tmp / "hf", tmp / "ct2")
+        metrics = fitted.metrics()
+        del metrics["best_step"]
+        metrics["train_pairs"] = float(len(pairs))
         write_card(
             ModelCard(
                 task="mt",
@@ -294,6 +300,4 @@ def train_marian(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    finally:
-        torch.set_num_threads(previous_threads)
     return read_card(out_folder)

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from interp_service.db.base import Base, UTCDateTime, utcnow
@@ -79,6 +89,12 @@ class TermRecording(Base):
     speaker_note: Mapped[str] = mapped_column(String(300), default="")
     uploaded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Who speaks, and whether they agreed (recorded at upload) to the recording being used
+    # as speech data; only consented, approved recordings are ever exported.
+    speaker: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    speaker_consent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    approved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class Proposal(Base):

@@ -225,6 +225,16 @@ def add_recording(
     return RecordingOut.model_validate(item)
 
 
+@router.post("/recordings/{recording_id}/approve")
+def approve_recording(
+    recording_id: int, me: Principal = require(ADMIN), db: Session = Depends(get_db)
+) -> RecordingOut:
+    """Approve a term recording; needs competence in the term's language."""
+    item = recordings.approve(db, me.user, recording_id)
+    db.commit()
+    return RecordingOut.model_validate(item)
+
+
 @router.get("/recordings/{recording_id}/content")
 def play_recording(
     recording_id: int,

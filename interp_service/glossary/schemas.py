@@ -73,6 +73,10 @@ class RecordingOut(Out):
     size_bytes: int
     media_type: str
     speaker_note: str
+    speaker: str
+    speaker_consent: bool
+    approved_by: int | None
+    approved_at: datetime | None
     created_at: datetime
 
 

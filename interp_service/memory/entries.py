@@ -88,6 +88,7 @@ def supersede(session: Session, old: MemoryEntry, new: MemoryEntry) -> None:
         if old.target_text == new.target_text and old.recording_sha256:
             new.recording_sha256 = old.recording_sha256
             new.recording_approved = old.recording_approved
+            new.recording_consent = old.recording_consent
         code, old.phrase_code = old.phrase_code, None
         session.flush()  # free the unique code before the new row takes it
         new.phrase_code = code

@@ -52,6 +52,8 @@ class MemoryEntry(Base):
     # An approved Miao recording in the evidence store (uploading comes later).
     recording_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     recording_approved: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The speaker agreed to the recording being used as speech data (export needs it).
+    recording_consent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     __mapper_args__ = {"version_id_col": version}
 

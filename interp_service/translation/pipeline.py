@@ -50,6 +50,8 @@ class ModelProvider(Protocol):
 
     def promoted(self, source_language: str, target_language: str) -> Any: ...
 
+    async def refresh_if_changed(self) -> None: ...
+
 
 @dataclass
 class TranslationContext:
@@ -78,6 +80,7 @@ class Request:
 async def translate(ctx: TranslationContext, request: Request) -> TranslationResult:
     """Translate a text sentence by sentence; sentences go to the model concurrently so that
     the engine can batch them."""
+    await _pick_up_promotions(ctx)
     text = normalise(request.text, request.source_language)
     spans = split_sentences(text, request.source_language)
     results = await asyncio.gather(
@@ -100,6 +103,7 @@ async def stream(
 ) -> AsyncIterator[SentenceResult]:
     """Sentences in order, each as soon as it and those before it are done; at most `window`
     sentences are in flight, so a long text does not fill the engine's queue alone."""
+    await _pick_up_promotions(ctx)
     text = normalise(request.text, request.source_language)
     spans = split_sentences(text, request.source_language)
     pending: list[asyncio.Task[SentenceResult]] = []
@@ -115,6 +119,12 @@ async def stream(
     finally:
         for task in pending:
             task.cancel()
+
+
+async def _pick_up_promotions(ctx: TranslationContext) -> None:
+    """A model promoted by another process (the CLI) is served without a restart."""
+    if ctx.models is not None:
+        await ctx.models.refresh_if_changed()
 
 
 def _memory_source(hit: Any) -> MemorySource:

@@ -88,6 +88,26 @@ def add_recording(
     return RedirectResponse(f"/glossary/concepts/{term.concept_id}", status_code=303)
 
 
+@router.post("/glossary/recordings/{recording_id}/approve")
+def approve_recording(
+    recording_id: int,
+    request: Request,
+    me: Principal = require(ADMIN),
+    db: Session = Depends(get_db),
+) -> Response:
+    item = recordings.get(db, recording_id)
+    term = curation.get_term(db, item.term_id)
+    try:
+        recordings.approve(db, me.user, recording_id)
+        db.commit()
+    except AppError as exc:
+        db.rollback()
+        return concept_page(
+            request, db, term.concept_id, exc.status, recording_error={term.id: exc.detail}
+        )
+    return RedirectResponse(f"/glossary/concepts/{term.concept_id}", status_code=303)
+
+
 @router.post("/glossary/revisions/{revision_id}/revert")
 def revert(
     revision_id: int,

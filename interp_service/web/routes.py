@@ -4,10 +4,12 @@ from interp_service.web.pages_admin import router as admin_pages
 from interp_service.web.pages_auth import router as auth_pages
 from interp_service.web.pages_case_parts import router as case_part_pages
 from interp_service.web.pages_cases import router as case_pages
+from interp_service.web.pages_coverage import router as coverage_pages
 from interp_service.web.pages_glossary import router as glossary_pages
 from interp_service.web.pages_glossary_edit import router as glossary_edit_pages
 from interp_service.web.pages_interview import router as interview_pages
 from interp_service.web.pages_memory import router as memory_pages
+from interp_service.web.pages_models import router as model_pages
 
 routers = (
     auth_pages,
@@ -18,4 +20,6 @@ routers = (
     glossary_pages,
     glossary_edit_pages,
     memory_pages,
+    coverage_pages,
+    model_pages,
 )

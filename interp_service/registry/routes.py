@@ -1,0 +1,139 @@
+"""API routes of the model registry (admins only): list, show, promote through the gate,
+roll back, retire. After a promotion or roll-back is committed, the running engine is
+refreshed, so the new model serves at once, without a restart."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.orm import Session
+
+from interp_service.api.access import ADMIN, require
+from interp_service.api.deps import Principal, get_db, get_settings
+from interp_service.api.pagination import Page, PageParams, page_params
+from interp_service.config import Settings
+from interp_service.registry import gate, service, views
+from interp_service.registry.schemas import (
+    PAIR,
+    PromotionIn,
+    PromotionOut,
+    RollbackIn,
+    VersionOut,
+)
+
+router = APIRouter(prefix="/api/v1/models", tags=["models"])
+
+
+async def refresh_engine(request: Request) -> None:
+    """Make the running engine re-read the pointer file (after a commit)."""
+    engine: Any = getattr(request.app.state, "translation_engine", None)
+    if engine is not None:
+        await engine.refresh()
+
+
+@router.get("")
+def list_versions(
+    pair: str = Query("", pattern=f"({PAIR})?"),
+    status: str = Query("", pattern="^(candidate|promoted|retired|refused)?$"),
+    paging: PageParams = Depends(page_params),
+    me: Principal = require(ADMIN),
+    db: Session = Depends(get_db),
+    settings: Settings = Depends(get_settings),
+) -> Page[VersionOut]:
+    """Model versions (the models folder is synced first), by pair and newest first."""
+    rows, total = service.list_versions(
+        db,
+        settings,
+        me.user,
+        pair=pair or None,
+        status=status or None,
+        offset=paging.offset,
+        limit=paging.size,
+    )
+    items = views.versions_out(db, rows)
+    db.commit()
+    return Page.of(items, paging, total)
+
+
+@router.get("/{model_name}/{model_version}")
+def show(
+    model_name: str,
+    model_version: str,
+    me: Principal = require(ADMIN),
+    db: Session = Depends(get_db),
+    settings: Settings = Depends(get_settings),
+) -> VersionOut:
+    """A version with its metrics, lineage and last gate result (ten sample rows)."""
+    row = service.show(db, settings, me.user, model_name, model_version)
+    out = views.version_out(db, row)
+    db.commit()
+    return out
+
+
+@router.post("/{model_name}/{model_version}/promote")
+async def promote(
+    model_name: str,
+    model_version: str,
+    request: Request,
+    body: PromotionIn | None = None,
+    me: Principal = require(ADMIN),
+    db: Session = Depends(get_db),
+    settings: Settings = Depends(get_settings),
+) -> PromotionOut:
+    """Promote through the gate; refused → 409 with the scores and reasons (the gate
+    result is kept with the version). `force` needs a `reason` of 10 characters or more."""
+    data = body or PromotionIn()
+
+    def work() -> PromotionOut:
+        outcome = service.promote(
+            db, settings, me.user, model_name, model_version, data.reason if data.force else None
+        )
+        db.commit()
+        if not outcome.promoted:
+            raise gate.refusal(outcome.version.label, outcome.result)
+        return PromotionOut(
+            promoted=True,
+            forced=outcome.forced,
+            version=views.version_out(db, outcome.version),
+            previous=views.version_out(db, outcome.previous) if outcome.previous else None,
+        )
+
+    out = await run_in_threadpool(work)
+    await refresh_engine(request)
+    return out
+
+
+@router.post("/rollback")
+async def rollback(
+    body: RollbackIn,
+    request: Request,
+    me: Principal = require(ADMIN),
+    db: Session = Depends(get_db),
+    settings: Settings = Depends(get_settings),
+) -> VersionOut:
+    """Promote again the version that served the pair before the current one."""
+
+    def work() -> VersionOut:
+        row = service.rollback(db, settings, me.user, body.pair)
+        db.commit()
+        return views.version_out(db, row)
+
+    out = await run_in_threadpool(work)
+    await refresh_engine(request)
+    return out
+
+
+@router.post("/{model_name}/{model_version}/retire")
+def retire(
+    model_name: str,
+    model_version: str,
+    me: Principal = require(ADMIN),
+    db: Session = Depends(get_db),
+    settings: Settings = Depends(get_settings),
+) -> VersionOut:
+    """Set a candidate aside for good (never promoted or rolled back to)."""
+    row = service.retire(db, settings, me.user, model_name, model_version)
+    db.commit()
+    return views.version_out(db, row)
