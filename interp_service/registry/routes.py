@@ -14,14 +14,18 @@ from interp_service.api.access import ADMIN, require
 from interp_service.api.deps import Principal, get_db, get_settings
 from interp_service.api.pagination import Page, PageParams, page_params
 from interp_service.config import Settings
+from interp_service.jobs.schemas import JobOut
 from interp_service.registry import gate, service, views
 from interp_service.registry.schemas import (
     PAIR,
     PromotionIn,
     PromotionOut,
     RollbackIn,
+    TrainIn,
     VersionOut,
 )
+from interp_service.training import jobs as training_jobs
+from interp_service.training.request import TrainRequest
 
 router = APIRouter(prefix="/api/v1/models", tags=["models"])
 
@@ -55,6 +59,23 @@ def list_versions(
     items = views.versions_out(db, rows)
     db.commit()
     return Page.of(items, paging, total)
+
+
+@router.post("/train", status_code=202)
+def start_training(
+    body: TrainIn,
+    request: Request,
+    me: Principal = require(ADMIN),
+    db: Session = Depends(get_db),
+    settings: Settings = Depends(get_settings),
+) -> JobOut:
+    """Export and check the pair's approved data now (422 when there is too little), then
+    train as a job (`GET /api/v1/jobs/{id}` for progress). The model is not promoted."""
+    job = training_jobs.start_training(
+        db, settings, request.app.state.job_runner, me.user, TrainRequest(**body.model_dump())
+    )
+    db.commit()
+    return JobOut.of(job)
 
 
 @router.get("/{model_name}/{model_version}")

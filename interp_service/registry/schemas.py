@@ -20,6 +20,18 @@ class PromotionIn(Strict):
     reason: str = Field(default="", max_length=2000)
 
 
+class TrainIn(Strict):
+    """Start training a model from the approved data of a pair (runs as a job)."""
+
+    source_language: str = Field(pattern="^[a-z]{3}$")
+    target_language: str = Field(pattern="^[a-z]{3}$")
+    both: bool = False
+    size: str = Field(default="small", pattern="^(tiny|small|base)$")
+    epochs: int = Field(default=60, ge=1, le=1000)
+    seed: int = Field(default=1, ge=0)
+    min_pairs: int = Field(default=200, ge=1)
+
+
 class RollbackIn(Strict):
     pair: str = Field(pattern=PAIR, description="Language pair key, e.g. cmn-mmr")
 

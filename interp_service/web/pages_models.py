@@ -20,7 +20,11 @@ from interp_service.config import Settings
 from interp_service.errors import AppError
 from interp_service.registry import service, views
 from interp_service.registry.routes import refresh_engine
-from interp_service.web.forms import error_of, form_values, posted_form
+from interp_service.registry.schemas import TrainIn
+from interp_service.training import jobs as training_jobs
+from interp_service.training.jobs import JOB_KIND
+from interp_service.training.request import TrainRequest
+from interp_service.web.forms import error_of, form_values, parse, posted_form
 from interp_service.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -68,6 +72,7 @@ def _list_page(
         serving=_serving(request),
         href=_href,
         margin=settings.promotion_margin_chrf,
+        training=[j for j in request.app.state.job_runner.list() if j.kind == JOB_KIND],
         **ctx,
     )
 
@@ -196,6 +201,45 @@ def retire(
             request, db, settings, me, model_name, model_version, exc.status, errors=error_of(exc)
         )
     return RedirectResponse(_href(model_name, model_version) + "?retired=1", status_code=303)
+
+
+@router.post("/admin/models/train")
+def start_training(
+    request: Request,
+    me: Principal = require(ADMIN),
+    db: Session = Depends(get_db),
+    settings: Settings = Depends(get_settings),
+    posted: FormData = Depends(posted_form),
+) -> Response:
+    """Start training from the page; too little data is said beside the form at once."""
+    values = form_values(posted)
+    body, errors = parse(
+        TrainIn,
+        {
+            "source_language": values.get("source_language", ""),
+            "target_language": values.get("target_language", ""),
+            "both": values.get("both") == "1",
+            "size": values.get("size", "small"),
+        },
+    )
+    if body is not None:
+        try:
+            training_jobs.start_training(
+                db,
+                settings,
+                request.app.state.job_runner,
+                me.user,
+                TrainRequest(**body.model_dump()),
+            )
+            db.commit()
+            return RedirectResponse("/admin/models?training=1#training", status_code=303)
+        except AppError as exc:
+            db.rollback()
+            errors = error_of(exc)
+            return _list_page(
+                request, db, settings, me, exc.status, train_errors=errors, train_values=values
+            )
+    return _list_page(request, db, settings, me, 422, train_errors=errors, train_values=values)
 
 
 @router.post("/admin/models/rollback")

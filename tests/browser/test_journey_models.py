@@ -63,6 +63,11 @@ def test_models_journey(page: Any, server: Server, tmp_path: Path) -> None:
     assert page.locator("[data-testid=serving-cmn-mmr]").inner_text() == "tiny-cmn-mmr@1"
     shot(page, "models-rolled-back")
 
+    # Training from the page: this server holds no approved pairs, so it says so at once.
+    page.locator("[data-testid=train-form] button").click()
+    page.wait_for_load_state()
+    assert "cmn" in page.locator("[data-testid=train-error]").inner_text()
+
     page.goto("/worklist")
     assert page.locator("[data-testid=worklist-phrases]").is_visible()
     assert "证人如实作证的义务" in page.locator("[data-testid=worklist-phrases]").inner_text()
