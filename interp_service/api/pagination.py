@@ -20,7 +20,7 @@ class PageParams(BaseModel):
 
 
 def page_params(
-    page: int = Query(1, ge=1, description="1-based page number"),
+    page: int = Query(1, ge=1, le=1_000_000, description="1-based page number"),
     size: int = Query(20, ge=1, le=200, description="items per page"),
 ) -> PageParams:
     return PageParams(page=page, size=size)

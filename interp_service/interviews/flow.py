@@ -29,6 +29,7 @@ async def record_exchange(
     def prepare() -> TranslationContext:
         interview = service.get_interview(db, case_id, interview_id)
         service.check_open(interview)
+        service.check_direction(db, interview, body)
         ctx = context_for(app, db)
         # End the read transaction so no database connection is held while the engine works.
         db.commit()

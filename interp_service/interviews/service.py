@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from interp_service.audit.chain import record
-from interp_service.cases.orm import Interview
+from interp_service.cases.orm import Interview, Party
 from interp_service.db.base import utcnow
 from interp_service.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from interp_service.glossary.curation import has_competence
@@ -58,6 +58,28 @@ def _lock_open(session: Session, interview: Interview) -> None:
     ).all()
     session.refresh(interview)
     check_open(interview)
+
+
+def check_direction(session: Session, interview: Interview, data: ExchangeCreate) -> None:
+    """The exchange must go between Chinese and the party's own language (and variety), in
+    the speaker's direction: the prosecutor speaks Chinese, the party their language.
+    Otherwise the competence rule for renderings into Miao could be sidestepped."""
+    party = session.get(Party, interview.party_id)
+    if party is None:
+        raise NotFound("当事人不存在")
+    pair = {data.source_language, data.target_language}
+    if pair != {"cmn", party.language}:
+        raise ValidationFailed(
+            f"本次询问只在汉语与当事人语言（{party.language}）之间记录", field="target_language"
+        )
+    spoken = "cmn" if data.speaker_role == "prosecutor" else party.language
+    if data.speaker_role != "other" and data.source_language != spoken:
+        raise ValidationFailed("说话人与原话语言不一致", field="speaker_role")
+    miao_variety = data.target_variety if data.target_language != "cmn" else ""
+    if miao_variety and party.variety and miao_variety != party.variety:
+        raise ValidationFailed(
+            f"当事人的方言是 {party.variety}，不是 {miao_variety}", field="target_variety"
+        )
 
 
 def receipt_digest(receipt: Mapping[str, object]) -> str:

@@ -16,6 +16,7 @@ from interp_service.audit.chain import Actor, record
 from interp_service.cases.orm import Case, Interview
 from interp_service.db.base import utcnow
 from interp_service.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from interp_service.interviews.orm import Exchange
 from interp_service.memory import repository as repo
 from interp_service.memory.entries import get_entry, require_approver, settle, source_key, text_hash
 from interp_service.memory.orm import MemoryEntry, MemorySubmission
@@ -33,6 +34,12 @@ def _case_of(session: Session, user: User, data: SubmissionCreate) -> int | None
     """The case the submission belongs to, checked like other case data: a caller not
     assigned to it gets 404, as if it did not exist."""
     case_id = data.case_id
+    if data.exchange_id is not None:
+        of_exchange = session.scalar(
+            select(Exchange.interview_id).where(Exchange.id == data.exchange_id)
+        )
+        if data.interview_id is None or of_exchange != data.interview_id:
+            raise NotFound("该条问答不存在", field="exchange_id")
     if data.interview_id is not None:
         of_interview = session.scalar(
             select(Interview.case_id).where(Interview.id == data.interview_id)

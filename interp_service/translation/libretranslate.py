@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
+from starlette.formparsers import MultiPartException
 
 from interp_service.api.access import API_KEY_IN_BODY, require
 from interp_service.api.deps import get_db
@@ -36,18 +37,26 @@ LANGUAGES = [
     {"code": "muq", "name": "Eastern Xiangxi Miao", "targets": ["zh"]},
 ]
 PLAIN_PATHS = {"memory-exact", "model"}
+MAX_TEXTS = 64  # as many as one /api/v1/translate batch
 
 
 def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
 
 
-async def _body(request: Request) -> dict[str, Any]:
-    if request.headers.get("content-type", "").startswith("application/json"):
-        data = await request.json()
-        return data if isinstance(data, dict) else {}
-    form = await request.form(max_files=0, max_fields=20)
+async def _body(request: Request) -> dict[str, Any] | None:
+    """The JSON or form body as a dict; None when it cannot be read."""
+    try:
+        if request.headers.get("content-type", "").startswith("application/json"):
+            data = await request.json()
+            return data if isinstance(data, dict) else {}
+        form = await request.form(max_files=0, max_fields=20)
+    except (ValueError, UnicodeDecodeError, MultiPartException):
+        return None
     return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+UNREADABLE = "Invalid request: the body is not valid JSON or form data (UTF-8)"
 
 
 def _key_holder(db: Session, key: Any) -> bool:
@@ -93,6 +102,8 @@ async def translate(
     request: Request, _: None = require(API_KEY_IN_BODY), db: Session = Depends(get_db)
 ) -> JSONResponse | dict[str, Any]:
     body = await _body(request)
+    if body is None:
+        return _error(400, UNREADABLE)
     if not await run_in_threadpool(_key_holder, db, body.get("api_key")):
         return _error(403, "Invalid API key")
     q = body.get("q")
@@ -100,6 +111,11 @@ async def translate(
     texts = [t for t in raw if isinstance(t, str) and t]
     if not texts or len(texts) != len(raw):
         return _error(400, "Invalid request: missing q parameter")
+    if len(texts) > MAX_TEXTS:
+        return _error(400, f"Invalid request: at most {MAX_TEXTS} texts per request")
+    limit = request.app.state.settings.translate_max_chars
+    if any(len(t) > limit for t in texts):
+        return _error(400, f"Invalid request: a text is longer than {limit} characters")
     source = str(body.get("source", ""))
     target = str(body.get("target", ""))
     detected: dict[str, Any] | None = None
@@ -134,6 +150,8 @@ async def detect(
     request: Request, _: None = require(API_KEY_IN_BODY), db: Session = Depends(get_db)
 ) -> JSONResponse | list[dict[str, Any]]:
     body = await _body(request)
+    if body is None:
+        return _error(400, UNREADABLE)
     if not await run_in_threadpool(_key_holder, db, body.get("api_key")):
         return _error(403, "Invalid API key")
     q = body.get("q")

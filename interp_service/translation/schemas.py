@@ -28,7 +28,7 @@ class TranslateBatchOut(BaseModel):
 class TranslateStream(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(min_length=1)
+    text: str = Field(min_length=1, max_length=500_000)
     source_language: str = Field(min_length=3, max_length=3)
     target_language: str = Field(min_length=3, max_length=3)
     target_variety: str = Field(default="", max_length=64)

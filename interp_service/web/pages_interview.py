@@ -29,6 +29,7 @@ from interp_service.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
+CORRECTED = "更正已提交，等待具备该语言能力的审核人核准。"
 DIRECTIONS = {"to-party": "汉语 → 当事人语言", "from-party": "当事人语言 → 汉语"}
 
 
@@ -82,7 +83,8 @@ def show_interview(
     _: Principal = require(CASE_READ),
     db: Session = Depends(get_db),
 ) -> Response:
-    return interview_page(request, db, case_id, interview_id)
+    notice = CORRECTED if request.query_params.get("corrected") else ""
+    return interview_page(request, db, case_id, interview_id, notice=notice)
 
 
 @router.post("/cases/{case_id}/interviews/{interview_id}/exchanges")
@@ -198,13 +200,9 @@ def send_correction(
         try:
             memory.submit(db, me.user, data)
             db.commit()
-            return interview_page(
-                request,
-                db,
-                case_id,
-                interview_id,
-                notice="更正已提交，等待具备该语言能力的审核人核准。",
-            )
+            # Redirect, so reloading the page does not submit the correction twice.
+            url = f"/cases/{case_id}/interviews/{interview_id}?corrected=1"
+            return RedirectResponse(f"{url}#exchange-{exchange.sequence}", status_code=303)
         except AppError as exc:
             db.rollback()
             errors, status = error_of(exc), exc.status

@@ -169,3 +169,47 @@ def test_finished_interview_is_closed_and_exports(client: TestClient, world: Wor
         client.get(f"{world.interview_api}/export.txt", headers=bearer(world.lead)).status_code
         == 404
     )
+
+
+def test_exchange_must_go_between_chinese_and_the_party_language(
+    client: TestClient, world: World
+) -> None:
+    body = {
+        "speaker_role": "prosecutor",
+        "source_language": "cmn",
+        "target_language": "eng",
+        "text": QUESTION,
+    }
+    r = client.post(f"{world.interview_api}/exchanges", json=body, headers=bearer(world.lead))
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "target_language"
+    swapped = {**body, "target_language": "mmr", "speaker_role": "party"}
+    r = client.post(f"{world.interview_api}/exchanges", json=swapped, headers=bearer(world.lead))
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "speaker_role"
+    listed = client.get(f"{world.interview_api}/exchanges", headers=bearer(world.lead)).json()
+    assert listed == []
+
+
+def test_correction_names_an_exchange_of_its_own_interview(
+    client: TestClient, world: World
+) -> None:
+    exchange = _say(client, world, QUESTION).json()
+    body = {
+        "source_language": "cmn",
+        "source_text": QUESTION,
+        "target_language": "mmr",
+        "target_variety": "花垣",
+        "target_text": "zz-0001",
+        "case_id": world.case_id,
+        "interview_id": world.interview_id,
+        "exchange_id": exchange["id"] + 1000,
+    }
+    r = client.post("/api/v1/memory/submissions", json=body, headers=bearer(world.lead))
+    assert r.status_code == 404
+    ok = client.post(
+        "/api/v1/memory/submissions",
+        json={**body, "exchange_id": exchange["id"]},
+        headers=bearer(world.lead),
+    )
+    assert ok.status_code == 201, ok.text
+    huge = client.get("/api/v1/memory/entries", params={"page": 10**15}, headers=bearer(world.lead))
+    assert huge.status_code == 422

@@ -125,3 +125,19 @@ def test_libretranslate_client_gets_plain_memory_and_labelled_gloss(
     assert api.detect("你知道什么是取保候审吗？")[0]["language"] == "zh"
     with pytest.raises(Exception, match="403"):
         LibreTranslateAPI(live_url + "/", api_key="not-a-key").translate("请坐。", "zh", "mmr")
+
+
+def test_libretranslate_unreadable_bodies_get_a_clear_error(
+    client: TestClient, term: tuple[str, Account]
+) -> None:
+    _spelling, who = term
+    broken = client.post(
+        "/translate", content=b"\xff\xfe{", headers={"content-type": "application/json"}
+    )
+    assert broken.status_code == 400 and "not valid JSON" in broken.json()["error"]
+    nested = client.post(
+        "/translate", json={"q": {"a": 1}, "source": "zh", "target": "mmr", "api_key": who.token}
+    )
+    assert nested.status_code == 400 and "missing q" in nested.json()["error"]
+    detect = client.post("/detect", content=b"\xff", headers={"content-type": "application/json"})
+    assert detect.status_code == 400
