@@ -30,10 +30,7 @@ async def record_exchange(
         interview = service.get_interview(db, case_id, interview_id)
         service.check_open(interview)
         service.check_direction(db, interview, body)
-        ctx = context_for(app, db)
-        # End the read transaction so no database connection is held while the engine works.
-        db.commit()
-        return ctx
+        return context_for(app, db)
 
     ctx = await run_in_threadpool(prepare)
     result = await run(ctx, ask)

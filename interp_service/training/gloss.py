@@ -20,7 +20,7 @@ from interp_service.glossary.searching import build_index
 from interp_service.training.dataset import Example
 from interp_service.training.evaluation import Gloss
 from interp_service.translation.gloss import gloss_sentence
-from interp_service.translation.segment import Segmenter
+from interp_service.translation.segment import glossary_segmenter
 from interp_service.translation.terms import source_terms
 
 
@@ -29,13 +29,7 @@ def session_gloss(
 ) -> Gloss:
     """The lexical gloss over the glossary as it is now; the session is read once, here."""
     index = build_index(session)
-    chinese = [
-        t.text
-        for group in index.by_concept.values()
-        for t in group
-        if t.language in CHINESE_LANGUAGES
-    ]
-    segmenter = Segmenter(chinese)
+    segmenter = glossary_segmenter(index)
 
     def gloss(text: str) -> str:
         words = segmenter.words(text, source_language)

@@ -11,7 +11,7 @@ from interp_service.glossary.match_records import CHINESE_LANGUAGES, Match
 from interp_service.glossary.searching import GlossaryIndex
 from interp_service.translation.receipts import GlossToken, TermFired
 from interp_service.translation.segment import Token
-from interp_service.translation.terms import best_equivalent
+from interp_service.translation.terms import best_equivalent, term_fired
 
 
 def _word_match(index: GlossaryIndex, word: Token, language: str) -> Match | None:
@@ -80,21 +80,9 @@ def gloss_sentence(
             unknown = True
             continue
         unverified = unverified or equivalent.verification != "approved"
-        fired.append(
-            TermFired(
-                concept_id=match.term.concept_id,
-                source_term_id=match.term.term_id,
-                source_text=word.text,
-                source_start=word.start,
-                source_end=word.end,
-                target_term_id=equivalent.term_id,
-                target_text=equivalent.text,
-                output_start=start,
-                output_end=length,
-                verification=equivalent.verification,
-                enforced=False,
-            )
-        )
+        # The word's own span: a word's match is found within the word, not the sentence.
+        in_sentence = Match(match.term, word.start, word.end, word.text)
+        fired.append(term_fired(in_sentence, equivalent, start, length, enforced=False))
     flags = ["interpreter-required"]
     if unknown:
         flags.append("unknown-words")

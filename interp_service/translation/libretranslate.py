@@ -21,7 +21,6 @@ from interp_service.api.deps import get_db
 from interp_service.errors import AppError
 from interp_service.translation import langid
 from interp_service.translation.pipeline import Request as PipelineRequest
-from interp_service.translation.pipeline import TranslationContext
 from interp_service.translation.receipts import SentenceResult, TranslationResult
 from interp_service.translation.service import check_request, context_for, run
 from interp_service.users.service import resolve_api_token
@@ -67,12 +66,6 @@ def _key_holder(db: Session, key: Any) -> bool:
         return False
     db.commit()  # keep last_used_at
     return True
-
-
-def _context(app: Any, db: Session) -> TranslationContext:
-    ctx = context_for(app, db)
-    db.commit()  # release the connection before the engine works
-    return ctx
 
 
 def labelled(sentence: SentenceResult) -> str:
@@ -128,7 +121,7 @@ async def translate(
         asks = [PipelineRequest(t, src, tgt) for t in texts]
         for ask in asks:
             check_request(ask, request.app.state.settings)
-        ctx = await run_in_threadpool(_context, request.app, db)
+        ctx = await run_in_threadpool(context_for, request.app, db)
         results = [await run(ctx, ask) for ask in asks]
     except AppError as exc:
         headers = (

@@ -53,10 +53,7 @@ def _prepare(
     request: Request, db: Session, me: Principal, case_id: int | None, interview_id: int | None
 ) -> TranslationContext:
     check_case_scope(db, me, case_id, interview_id)
-    ctx = context_for(request.app, db)
-    # End the read transaction so no database connection is held while the engine works.
-    db.commit()
-    return ctx
+    return context_for(request.app, db)
 
 
 @router.post("/translate")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import jieba
 
 from interp_service.glossary.matching import CHINESE_LANGUAGES
+from interp_service.glossary.searching import GlossaryIndex
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -59,3 +60,13 @@ class Segmenter:
                     tokens.append(Token(start, end, word))
             return tokens
         return [Token(m.start(), m.end(), m.group()) for m in _LATIN_WORD.finditer(sentence)]
+
+
+def glossary_segmenter(index: GlossaryIndex) -> Segmenter:
+    """A segmenter whose jieba dictionary holds the glossary's Chinese terms."""
+    return Segmenter(
+        t.text
+        for group in index.by_concept.values()
+        for t in group
+        if t.language in CHINESE_LANGUAGES
+    )

@@ -11,12 +11,11 @@ from sqlalchemy.orm import Session
 from interp_service.config import Settings
 from interp_service.engine.errors import EngineOverloaded, EngineTimeout
 from interp_service.errors import DeadlineExceeded, Overloaded, ValidationFailed
-from interp_service.glossary.match_records import CHINESE_LANGUAGES
 from interp_service.glossary.searching import GlossaryIndex, index_for
 from interp_service.memory.lookup import memory_index_for
 from interp_service.translation.pipeline import Request, TranslationContext, translate
 from interp_service.translation.receipts import TranslationResult
-from interp_service.translation.segment import Segmenter
+from interp_service.translation.segment import Segmenter, glossary_segmenter
 
 SUPPORTED = {"cmn", "mmr", "muq", "eng"}
 _segmenter_lock = threading.Lock()
@@ -29,22 +28,18 @@ def segmenter_for(app: Any, glossary: GlossaryIndex) -> Segmenter:
         with _segmenter_lock:
             cached = getattr(app.state, "segmenter", None)
             if cached is None or cached[0] != glossary.release:
-                terms = [
-                    t.text
-                    for group in glossary.by_concept.values()
-                    for t in group
-                    if t.language in CHINESE_LANGUAGES
-                ]
-                cached = (glossary.release, Segmenter(terms))
+                cached = (glossary.release, glossary_segmenter(glossary))
                 app.state.segmenter = cached
     return cached[1]
 
 
 def context_for(app: Any, session: Session) -> TranslationContext:
-    """Read the current indexes (cheap when nothing changed). Runs in a worker thread."""
+    """Read the current indexes (cheap when nothing changed), then end the session's read
+    transaction, so no database connection is held while the engine works. Runs in a
+    worker thread; the caller's earlier reads are committed with it (it writes nothing)."""
     settings: Settings = app.state.settings
     glossary = index_for(app, session)
-    return TranslationContext(
+    ctx = TranslationContext(
         glossary=glossary,
         segmenter=segmenter_for(app, glossary),
         memory=memory_index_for(app, session),
@@ -52,6 +47,8 @@ def context_for(app: Any, session: Session) -> TranslationContext:
         fuzzy_threshold=settings.memory_fuzzy_threshold,
         timeout_s=settings.translate_timeout_s,
     )
+    session.commit()
+    return ctx
 
 
 def check_request(request: Request, settings: Settings) -> None:

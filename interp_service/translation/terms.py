@@ -132,7 +132,7 @@ def restore(output: str, protected: Protected) -> tuple[str, list[TermFired], bo
         before = output[cursor:start]
         pieces.append(before)
         length += len(before)
-        fired[id(slot)] = _fired(
+        fired[id(slot)] = term_fired(
             slot.match, slot.equivalent, length, length + len(slot.equivalent.text), True
         )
         pieces.append(slot.equivalent.text)
@@ -144,7 +144,7 @@ def restore(output: str, protected: Protected) -> tuple[str, list[TermFired], bo
     if re.search(r"<t\d+>", text):
         ok = False
     terms = [
-        fired.get(id(slot)) or _fired(slot.match, slot.equivalent, None, None, False)
+        fired.get(id(slot)) or term_fired(slot.match, slot.equivalent, None, None, False)
         for slot in protected.slots
     ]
     return text, terms, ok
@@ -172,13 +172,14 @@ def found_in_output(
         if hit is None:
             continue
         at, term = hit
-        fired.append(_fired(m, term, at, at + len(term.text), False))
+        fired.append(term_fired(m, term, at, at + len(term.text), False))
     return fired
 
 
-def _fired(
+def term_fired(
     match: Match, term: IndexedTerm, start: int | None, end: int | None, enforced: bool
 ) -> TermFired:
+    """The receipt entry of `match`: its source span, `term` at [start, end) of the output."""
     return TermFired(
         concept_id=match.term.concept_id,
         source_term_id=match.term.term_id,

@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 import uvicorn
@@ -19,8 +20,8 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-def live_url(app: FastAPI) -> Iterator[str]:
+@contextmanager
+def serve(app: FastAPI) -> Iterator[str]:
     """Serve `app` with uvicorn on a free port in a thread; yields its base URL."""
     port = _free_port()
     server = uvicorn.Server(
@@ -36,3 +37,9 @@ def live_url(app: FastAPI) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=30)
+
+
+@pytest.fixture
+def live_url(app: FastAPI) -> Iterator[str]:
+    with serve(app) as url:
+        yield url

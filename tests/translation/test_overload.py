@@ -13,7 +13,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 
 from interp_service.app import create_app
@@ -23,7 +22,7 @@ from interp_service.engine.fake import FakeTranslator, fake_translation
 from interp_service.engine.service import Engine
 from interp_service.engine.testing import NOUNS
 from tests.conftest import Account, bearer
-from tests.translation.conftest import _free_port
+from tests.translation.conftest import serve
 from tests.translation.test_model_path import install, tiny_model  # noqa: F401
 
 REQUESTS = 300
@@ -57,20 +56,9 @@ def gated_server(settings: Settings, tiny_model: ModelCard) -> Iterator[GatedSer
     # A deadline longer than the burst takes, so held requests wait for the gate.
     patient = settings.model_copy(update={"translate_timeout_s": 300.0})
     app = create_app(patient, translation_engine=engine)
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        if not thread.is_alive():
-            raise RuntimeError("test server did not start")
-        threading.Event().wait(0.02)  # polling for readiness, not pacing a race
-    yield GatedServer(f"http://127.0.0.1:{port}", gate)
-    gate.set()
-    server.should_exit = True
-    thread.join(timeout=30)
+    with serve(app) as url:
+        yield GatedServer(url, gate)
+        gate.set()
     app.state.engine.dispose()
 
 
