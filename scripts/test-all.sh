@@ -32,7 +32,7 @@ if [ "$MODE" = "fast" ]; then
   exit 0
 fi
 
-stage "browser install" scripts/browser.sh
+stage "system packages" scripts/system-packages.sh
 stage "services" scripts/services.sh
 stage "pytest (SQLite + browser)" $BIN/pytest -q -m "not postgres"
 

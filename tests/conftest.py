@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -41,6 +42,8 @@ def _settings(data_dir: Path, url: str | None, **overrides: Any) -> Settings:
         "admin_username": "admin",
         "admin_password": ADMIN_PASSWORD,
         "login_backoff_base_s": 30.0,
+        # Whisper is joined from its packages once and shared by every test's app.
+        "asr_model_dir": Path(tempfile.gettempdir()) / "interp-test-whisper-base",
     }
     values.update(overrides)
     return Settings(**values)

@@ -10,6 +10,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -58,6 +59,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "INTERP_PORT": str(port),
         "INTERP_ADMIN_USERNAME": ADMIN[0],
         "INTERP_ADMIN_PASSWORD": ADMIN[1],
+        # Whisper is joined from its packages once and shared with the other tests.
+        "INTERP_ASR_MODEL_DIR": str(Path(tempfile.gettempdir()) / "interp-test-whisper-base"),
     }
     env.pop("INTERP_DATABASE_URL", None)
     log = (data / "server.log").open("w")
@@ -90,7 +93,7 @@ def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is missing: run scripts/browser.sh")
+        pytest.fail("Debian's chromium is missing: run scripts/system-packages.sh")
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         yield b
