@@ -28,6 +28,10 @@ from interp_service.jobs.inprocess import InProcessJobRunner
 from interp_service.jobs.routes import router as jobs_router
 from interp_service.memory.routes import router as memory_router
 from interp_service.registry.routes import router as registry_router
+from interp_service.speech.live import router as live_speech_router
+from interp_service.speech.models import SpeechModels
+from interp_service.speech.openai_api import router as openai_speech_router
+from interp_service.speech.routes import router as speech_router
 from interp_service.translation.libretranslate import router as libretranslate_router
 from interp_service.translation.routes import router as translation_router
 from interp_service.users.routes import router as users_router
@@ -86,12 +90,14 @@ def create_app(
     app.state.evidence_store = EvidenceStore(settings.evidence_dir)
     app.state.job_runner = runner
     app.state.translation_engine = translation_engine
+    app.state.speech_models = SpeechModels(settings)
     app.state.readiness_probes = {
         "jobs": lambda: {"ready": True, "runner": "in-process", "workers": settings.job_workers},
         "glossary_index": lambda: _glossary_state(app),
         # A model that fails to load leaves the service ready: translation falls back to
         # memory and gloss, and the failure is listed here.
         "translation_models": lambda: {"ready": True, **translation_engine.status()},
+        "speech_models": lambda: app.state.speech_models.status(),
     }
 
     install_error_handlers(app)
@@ -107,6 +113,9 @@ def create_app(
         jobs_router,
         translation_router,
         interviews_router,
+        speech_router,
+        live_speech_router,
+        openai_speech_router,
         coverage_router,
         libretranslate_router,
         *page_routers,

@@ -62,6 +62,32 @@ class Settings(BaseSettings):
         "promoted model, on its held-out test split, to be promoted without an admin's force",
     )
 
+    # Speech: Whisper base (int8) behind a language gate; see interp_service/speech.
+    asr_model_dir: Path | None = Field(
+        default=None,
+        description="Where Whisper base is joined from its packages and verified; "
+        "default: <data_dir>/models/asr/whisper-base",
+    )
+    asr_threads: int = Field(default=2, ge=1, description="CPU threads for recognition")
+    asr_compute_type: str = Field(default="int8", description="int8 or float32")
+    asr_beam_size: int = Field(default=1, ge=1, le=10, description="1 = greedy decoding")
+    asr_min_mandarin_probability: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="Whisper's Mandarin probability a segment needs before its text is kept",
+    )
+    max_audio_seconds: float = Field(
+        default=4 * 3600.0, gt=0, description="Longest recording accepted, in seconds"
+    )
+    live_max_utterance_s: float = Field(
+        default=20.0, gt=0, description="Live microphone: longest utterance before it is cut"
+    )
+
+    @property
+    def resolved_asr_model_dir(self) -> Path:
+        return self.asr_model_dir or self.data_dir / "models" / "asr" / "whisper-base"
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:

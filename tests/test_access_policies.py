@@ -9,14 +9,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import numpy as np
 import pytest
 from fastapi import FastAPI
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, APIWebSocketRoute
 from fastapi.testclient import TestClient
 from starlette.routing import Mount
+from starlette.websockets import WebSocketDisconnect
 
 from interp_service.api.access import AccessPolicy, policy_of
 from interp_service.app import PUBLIC_MOUNTS
+from interp_service.speech.audio import to_wav
 from tests.conftest import Account, bearer, browser_session, new_case
 
 
@@ -49,7 +52,12 @@ def test_every_route_declares_a_policy(app: FastAPI) -> None:
     assert missing == []
     mounts = {r.path for r in routes if isinstance(r, Mount)}
     assert mounts <= PUBLIC_MOUNTS
-    others = [r for r in routes if not isinstance(r, APIRoute | Mount)]
+    # A WebSocket route cannot use `require`: its endpoint declares the policy it enforces
+    # itself, and test_websocket_routes_as_each_role checks that it does.
+    assert all(
+        policy_of(r.endpoint) is not None for r in routes if isinstance(r, APIWebSocketRoute)
+    )
+    others = [r for r in routes if not isinstance(r, APIRoute | Mount | APIWebSocketRoute)]
     assert others == []
 
 
@@ -116,8 +124,16 @@ def world(client: TestClient, app: FastAPI, make_user: Any, admin: Account) -> d
         },
     )
     assert exchange.status_code == 201, exchange.text
+    recording = client.post(
+        f"/api/v1/cases/{cid}/interviews/{interview.json()['id']}/recordings",
+        headers=h,
+        files={"file": ("quiet.wav", WAV, "audio/wav")},
+    )
+    assert recording.status_code == 202, recording.text
     glossary = _glossary_objects(client, admin)
     ids = {
+        "recording_id": recording.json()["id"],
+        "segment_id": 999999,
         **glossary,
         "decision": "approve",
         "interview_id": interview.json()["id"],
@@ -193,7 +209,8 @@ def _glossary_objects(client: TestClient, admin: Account) -> dict[str, int]:
     }
 
 
-WAV = b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(32)
+# Recordings are decoded before they are stored: a real (silent) WAV.
+WAV = to_wav(np.zeros(1600, dtype=np.float32))
 
 
 # What each policy must answer to each caller: None = allowed, else the status.
@@ -241,7 +258,7 @@ def _expected_denial(policy: AccessPolicy, who: str) -> int | None:
     return EXPECTED[policy.name][who]
 
 
-def _path(route: APIRoute, ids: dict[str, Any]) -> str:
+def _path(route: APIRoute | APIWebSocketRoute, ids: dict[str, Any]) -> str:
     return re.sub(r"{(\w+)}", lambda m: str(ids[m.group(1)]), route.path)
 
 
@@ -255,7 +272,7 @@ def test_each_route_as_each_role(app: FastAPI, client: TestClient, world: dict[s
         assert policy is not None
         method = sorted(route.methods - {"HEAD"})[0]
         path = _path(route, world["ids"])
-        is_api = path.startswith("/api/")
+        is_api = path.startswith(("/api/", "/v1/"))
         client.cookies.clear()
         anonymous = client.request(method, path, follow_redirects=False)
         if not policy.public:
@@ -284,6 +301,44 @@ def test_each_route_as_each_role(app: FastAPI, client: TestClient, world: dict[s
     client.cookies.clear()
     assert failures == []
     assert checked >= 5 * len(routes)
+
+
+def _socket_close(client: TestClient, path: str, headers: dict[str, str]) -> int | None:
+    """The close code a WebSocket route answers with before taking audio, or None when it
+    lets the caller through (it then waits for the client's first message)."""
+    try:
+        with client.websocket_connect(path, headers=headers) as ws:
+            ws.send_text("{}")  # not a valid start: an admitted caller gets an error message
+            ws.receive_text()
+    except WebSocketDisconnect as closed:
+        return None if closed.code < 4000 else closed.code
+    return None
+
+
+def test_websocket_routes_as_each_role(
+    app: FastAPI, client: TestClient, world: dict[str, Any]
+) -> None:
+    """WebSocket routes close with 4000 + the HTTP status the policy demands."""
+    routes = [r for r in all_routes(app.routes) if isinstance(r, APIWebSocketRoute)]
+    assert routes
+    failures: list[str] = []
+    for route in routes:
+        policy = policy_of(route.endpoint)
+        assert policy is not None
+        path = _path(route, world["ids"])
+        client.cookies.clear()
+        got = _socket_close(client, path, {})
+        if not policy.public and got != 4401:
+            failures.append(f"anonymous WS {path}: {got} != 4401")
+        for who, account in world["roles"].items():
+            cookies, _ = browser_session(app, account)
+            cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
+            headers = {"cookie": cookie, "origin": "http://testserver"}
+            expected = _expected_denial(policy, who)
+            got = _socket_close(client, path, headers)
+            if got != (None if expected is None else 4000 + expected):
+                failures.append(f"{who} WS {path}: {got}, policy wants {expected}")
+    assert failures == []
 
 
 def test_denied_case_answers_like_a_missing_case(client: TestClient, world: dict[str, Any]) -> None:

@@ -12,12 +12,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from interp_service.errors import PayloadTooLarge
 
 UPLOAD_PATHS = re.compile(
-    r"^(/api/v1)?/(cases/[^/]+/evidence|glossary/terms/[^/]+/recordings|glossary/import)/?$"
+    r"^(/api/v1)?/(cases/[^/]+/evidence|glossary/terms/[^/]+/recordings|glossary/import"
+    r"|memory/(entries|phrasebook)/[^/]+/recording"
+    r"|cases/[^/]+/interviews/[^/]+/recordings)/?$"
+    r"|^/v1/audio/transcriptions/?$"
 )
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "media-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "media-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
 SECURITY_HEADERS = [

@@ -14,6 +14,7 @@ from interp_service.cases.orm import Assignment, Interview, Party
 from interp_service.glossary.orm import Concept, Term, TermRecording
 from interp_service.interviews.orm import Exchange
 from interp_service.memory.orm import MemoryEntry
+from interp_service.speech.orm import Recording, SpeechSegment
 
 UNUSABLE_STATUSES = ("deprecated", "forbidden")
 
@@ -125,3 +126,20 @@ def entry_recordings(
     if variety:
         stmt = stmt.where(MemoryEntry.target_variety == variety)
     return session.scalars(stmt.order_by(MemoryEntry.id)).all()
+
+
+def segment_recordings(
+    session: Session, language: str | None, variety: str | None
+) -> Sequence[tuple[SpeechSegment, Recording]]:
+    """Interview segments that went to people (not Mandarin), with their recordings."""
+    stmt = (
+        select(SpeechSegment, Recording)
+        .join(Recording, Recording.id == SpeechSegment.recording_id)
+        .where(SpeechSegment.kind == "unconfirmed")
+    )
+    if language:
+        stmt = stmt.where(SpeechSegment.language == language)
+    if variety:
+        stmt = stmt.where(SpeechSegment.variety == variety)
+    rows = session.execute(stmt.order_by(SpeechSegment.id)).all()
+    return [(row[0], row[1]) for row in rows]

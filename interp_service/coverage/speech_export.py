@@ -30,15 +30,16 @@ import shutil
 import uuid
 import wave
 import zipfile
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from interp_service.audit.chain import Actor, record
-from interp_service.coverage import repository as repo
+from interp_service.coverage.speech_items import Selection, SpeechItem, select_items
+
+__all__ = ["ExportResult", "Selection", "SpeechItem", "export", "export_zip", "select_items"]
 from interp_service.errors import Conflict, IntegrityFailure
 from interp_service.evidence.sniff import sniff
 from interp_service.evidence.store import EvidenceStore
@@ -49,6 +50,7 @@ EXTENSIONS = {
     "audio/mp4": "m4a",
     "audio/ogg": "ogg",
     "audio/flac": "flac",
+    "audio/webm": "webm",
 }
 REASONS = {
     "no-consent": "未记录发音人同意",
@@ -76,36 +78,6 @@ FIELDS = (
 
 
 @dataclass(frozen=True)
-class SpeechItem:
-    """One recording with its approved transcript."""
-
-    source_type: str  # "glossary_term" or "memory_entry"
-    source_id: int
-    recording_id: int | None
-    sha256: str
-    media_type: str | None
-    text: str
-    language: str
-    variety: str
-    speaker: str
-
-    @property
-    def source(self) -> str:
-        if self.source_type == "glossary_term":
-            return f"glossary-term:{self.source_id}/recording:{self.recording_id}"
-        return f"memory-entry:{self.source_id}"
-
-
-@dataclass
-class Selection:
-    items: list[SpeechItem] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (source, reason code)
-
-    def skipped_counts(self) -> dict[str, int]:
-        return dict(sorted(Counter(reason for _, reason in self.skipped).items()))
-
-
-@dataclass(frozen=True)
 class ExportResult:
     folder: Path
     items: int
@@ -115,52 +87,18 @@ class ExportResult:
     audio_sha256: list[str]
 
 
-def select_items(session: Session, language: str | None, variety: str | None) -> Selection:
-    """Recordings that may be exported, and the others with the first reason they may not
-    (consent first: without it nothing else matters)."""
-    chosen = Selection()
-    for rec, term in repo.term_recordings(session, language, variety):
-        item = SpeechItem(
-            "glossary_term",
-            term.id,
-            rec.id,
-            rec.sha256,
-            rec.media_type,
-            term.text,
-            term.language,
-            term.variety,
-            rec.speaker,
-        )
-        if not rec.speaker_consent:
-            chosen.skipped.append((item.source, "no-consent"))
-        elif rec.approved_at is None:
-            chosen.skipped.append((item.source, "recording-not-approved"))
-        elif term.verification != "approved" or term.status in repo.UNUSABLE_STATUSES:
-            chosen.skipped.append((item.source, "transcript-not-approved"))
-        else:
-            chosen.items.append(item)
-    for entry in repo.entry_recordings(session, language, variety):
-        assert entry.recording_sha256 is not None
-        item = SpeechItem(
-            "memory_entry",
-            entry.id,
-            None,
-            entry.recording_sha256,
-            None,
-            entry.target_text,
-            entry.target_language,
-            entry.target_variety,
-            "",
-        )
-        if not entry.recording_consent:
-            chosen.skipped.append((item.source, "no-consent"))
-        elif not entry.recording_approved:
-            chosen.skipped.append((item.source, "recording-not-approved"))
-        elif entry.status != "approved" or not entry.target_text.strip():
-            chosen.skipped.append((item.source, "transcript-not-approved"))
-        else:
-            chosen.items.append(item)
-    return chosen
+def _write_clip(store: EvidenceStore, item: SpeechItem, audio: Path) -> tuple[str, float]:
+    """Cut an interview segment out of its (hash-checked) recording as 16 kHz WAV; returns
+    the clip's SHA-256 and its length in seconds."""
+    from interp_service.speech.audio import SAMPLE_RATE, decode_range, to_wav
+
+    assert item.start_s is not None and item.end_s is not None
+    data = b"".join(store.read_verified(item.sha256))
+    samples = decode_range(data, item.start_s, item.end_s)
+    wav = to_wav(samples)
+    sha = hashlib.sha256(wav).hexdigest()
+    (audio / f"{sha}.wav").write_bytes(wav)
+    return sha, round(samples.size / SAMPLE_RATE, 3)
 
 
 def _copy_verified(store: EvidenceStore, sha256: str, target: Path) -> bytes:
@@ -197,6 +135,10 @@ def _rows(store: EvidenceStore, items: list[SpeechItem], folder: Path) -> list[d
     written: dict[str, tuple[str, str, float | None, str]] = {}
     rows: list[dict[str, Any]] = []
     for item in sorted(items, key=lambda i: (i.source_type, i.source_id, i.recording_id or 0)):
+        if item.start_s is not None:
+            clip_sha, seconds = _write_clip(store, item, audio)
+            rows.append(_row(item, f"audio/{clip_sha}.wav", "audio/wav", seconds, "", clip_sha))
+            continue
         if item.sha256 not in written:
             tmp = audio / f"{item.sha256}.part"
             head = _copy_verified(store, item.sha256, tmp)
@@ -210,25 +152,29 @@ def _rows(store: EvidenceStore, items: list[SpeechItem], folder: Path) -> list[d
                 note = "" if duration is not None else NOTE_BAD_WAV
             written[item.sha256] = (f"audio/{name}", media, duration, note)
         path, media, duration, note = written[item.sha256]
-        rows.append(
-            {
-                "audio_filepath": path,
-                "duration": duration,
-                "text": item.text,
-                "language": item.language,
-                "variety": item.variety,
-                "speaker": item.speaker,
-                "consent": True,
-                "source": item.source,
-                "source_type": item.source_type,
-                "source_id": item.source_id,
-                "recording_id": item.recording_id,
-                "sha256": item.sha256,
-                "media_type": media,
-                "note": note,
-            }
-        )
+        rows.append(_row(item, path, media, duration, note, item.sha256))
     return rows
+
+
+def _row(
+    item: SpeechItem, path: str, media: str, duration: float | None, note: str, sha256: str
+) -> dict[str, Any]:
+    return {
+        "audio_filepath": path,
+        "duration": duration,
+        "text": item.text,
+        "language": item.language,
+        "variety": item.variety,
+        "speaker": item.speaker,
+        "consent": True,
+        "source": item.source,
+        "source_type": item.source_type,
+        "source_id": item.source_id,
+        "recording_id": item.recording_id,
+        "sha256": sha256,
+        "media_type": media,
+        "note": note,
+    }
 
 
 def _write_manifests(rows: list[dict[str, Any]], folder: Path) -> str:

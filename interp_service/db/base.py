@@ -55,4 +55,5 @@ def import_all_models() -> None:
     from interp_service.interviews import orm as _interviews  # noqa: F401
     from interp_service.memory import orm as _memory  # noqa: F401
     from interp_service.registry import orm as _registry  # noqa: F401
+    from interp_service.speech import orm as _speech  # noqa: F401
     from interp_service.users import orm as _users  # noqa: F401

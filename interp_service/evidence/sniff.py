@@ -10,9 +10,12 @@ SIGNATURES: list[tuple[bytes, int, str]] = [
     (b"fLaC", 0, "audio/flac"),
     (b"ID3", 0, "audio/mpeg"),
     (b"ftyp", 4, "audio/mp4"),
+    (b"\x1a\x45\xdf\xa3", 0, "audio/webm"),
 ]
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-ALLOWED_DESCRIPTION = "PDF、DOCX、纯文本（UTF-8/GB18030）、WAV/MP3/M4A/OGG/FLAC 音频、PNG/JPEG 图片"
+ALLOWED_DESCRIPTION = (
+    "PDF、DOCX、纯文本（UTF-8/GB18030）、WAV/MP3/M4A/OGG/WebM/FLAC 音频、PNG/JPEG 图片"
+)
 
 
 def sniff(head: bytes, filename: str) -> str | None:

@@ -15,7 +15,13 @@ from interp_service.errors import NotFound
 from interp_service.interviews import service
 from interp_service.interviews.export_docx import render_docx
 from interp_service.interviews.export_pdf import render_pdf
-from interp_service.interviews.record import ExchangeRecord, InterviewRecord, language_label
+from interp_service.interviews.record import (
+    ExchangeRecord,
+    InterviewRecord,
+    SegmentRecord,
+    language_label,
+)
+from interp_service.speech.orm import Recording, SpeechSegment
 from interp_service.translation.receipts import PATH_LABELS
 from interp_service.users.orm import User
 from interp_service.users.service import actor_of
@@ -68,6 +74,15 @@ def build_record(session: Session, user: User, interview: Interview) -> Intervie
     interpreters = [_name(session.get(User, i)) for i in sorted(interpreter_ids)]
     interpreters += [_name(u) for role, u in staff if role == "interpreter"]
     prosecutors = [_name(u) for role, u in staff if role in ("lead_prosecutor", "assistant")]
+    recorded = [
+        (row[0], row[1])
+        for row in session.execute(
+            select(Recording, SpeechSegment)
+            .join(SpeechSegment, SpeechSegment.recording_id == Recording.id)
+            .where(Recording.interview_id == interview.id)
+            .order_by(Recording.id, SpeechSegment.sequence)
+        ).all()
+    ]
     releases = [
         int(e.receipt["glossary_release"]) for e in exchanges if e.receipt.get("glossary_release")
     ]
@@ -106,7 +121,22 @@ def build_record(session: Session, user: User, interview: Interview) -> Intervie
         ],
         exported_at=utcnow(),
         exported_by=_name(user),
-        audio_hashes=sorted({e.source_audio_sha256 for e in exchanges if e.source_audio_sha256}),
+        audio_hashes=sorted(
+            {e.source_audio_sha256 for e in exchanges if e.source_audio_sha256}
+            | {rec.sha256 for rec, _ in recorded}
+        ),
+        segments=[
+            SegmentRecord(
+                recording=rec.original_name,
+                start_s=seg.start_s,
+                end_s=seg.end_s,
+                text=(seg.machine_text or "") if seg.kind == "mandarin" else seg.transcript,
+                machine=seg.kind == "mandarin",
+                approved_by=_name(session.get(User, seg.approved_by)) if seg.approved_by else None,
+            )
+            for rec, seg in recorded
+            if (seg.kind == "mandarin" and seg.machine_text) or seg.transcript_state == "approved"
+        ],
     )
 
 

@@ -189,6 +189,10 @@ def render_docx(record: r.InterviewRecord) -> bytes:
     _run(document.add_paragraph(), r.NOTICE, size=SMALL_PT, grey=True)
     _heading(document, f"询问内容（共 {len(record.exchanges)} 句）")
     _exchanges(document, record)
+    if record.segments:
+        _heading(document, f"录音转写（共 {len(record.segments)} 段）")
+        for segment in record.segments:
+            _run(document.add_paragraph(), r.segment_line(segment), size=10)
     if record.audio_hashes:
         _heading(document, "录音文件（SHA-256）")
         for number, digest in enumerate(record.audio_hashes, start=1):

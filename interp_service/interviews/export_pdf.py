@@ -197,6 +197,10 @@ def _exchange(pdf: _RecordPDF, record: r.InterviewRecord, exchange: r.ExchangeRe
 
 
 def _audio(pdf: _RecordPDF, record: r.InterviewRecord) -> None:
+    if record.segments:
+        pdf.heading(f"录音转写（共 {len(record.segments)} 段）")
+        for segment in record.segments:
+            pdf.paragraph(r.segment_line(segment), size=10)
     if not record.audio_hashes:
         return
     pdf.heading("录音文件（SHA-256）")

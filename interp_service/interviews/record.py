@@ -95,6 +95,19 @@ class ExchangeRecord:
 
 
 @dataclass(frozen=True)
+class SegmentRecord:
+    """A stretch of an uploaded recording: Mandarin the recogniser transcribed (labelled as
+    machine text) or speech a competent person transcribed and approved."""
+
+    recording: str
+    start_s: float
+    end_s: float
+    text: str
+    machine: bool
+    approved_by: str | None = None
+
+
+@dataclass(frozen=True)
 class InterviewRecord:
     """Everything printed on the bilingual interview record."""
 
@@ -114,6 +127,7 @@ class InterviewRecord:
     exported_at: datetime
     exported_by: str
     audio_hashes: list[str] = field(default_factory=list)
+    segments: list[SegmentRecord] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         for name in ("started_at", "finished_at", "exported_at"):
@@ -256,3 +270,15 @@ def footer_line(record: InterviewRecord) -> str:
 
 def page_label(page: int | str, total: int | str) -> str:
     return f"第 {page} 页 共 {total} 页"
+
+
+def clock(seconds: float) -> str:
+    """Seconds as m:ss.s (a time within a recording)."""
+    return f"{int(seconds // 60)}:{seconds % 60:04.1f}"
+
+
+def segment_line(segment: SegmentRecord) -> str:
+    times = f"{clean(segment.recording)} {clock(segment.start_s)}–{clock(segment.end_s)}"
+    if segment.machine:
+        return f"{times}　普通话·机器识别，仅供参考：{clean(segment.text)}"
+    return f"{times}　人工转写（{clean(segment.approved_by or '')}批准）：{clean(segment.text)}"

@@ -49,11 +49,14 @@ class MemoryEntry(Base):
     phrase_title: Mapped[str] = mapped_column(String(200), default="")
     phrase_code: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
     legal_basis: Mapped[str] = mapped_column(String(300), default="")
-    # An approved Miao recording in the evidence store (uploading comes later).
+    # A Miao recording in the evidence store; offered to non-admins once approved.
     recording_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     recording_approved: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # The speaker agreed to the recording being used as speech data (export needs it).
     recording_consent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    recording_speaker: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    recording_approved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    recording_approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -10,6 +10,7 @@ from interp_service.web.pages_glossary_edit import router as glossary_edit_pages
 from interp_service.web.pages_interview import router as interview_pages
 from interp_service.web.pages_memory import router as memory_pages
 from interp_service.web.pages_models import router as model_pages
+from interp_service.web.pages_speech import router as speech_pages
 
 routers = (
     auth_pages,
@@ -22,4 +23,5 @@ routers = (
     memory_pages,
     coverage_pages,
     model_pages,
+    speech_pages,
 )
