@@ -238,11 +238,12 @@ def approve_recording(
 @router.get("/recordings/{recording_id}/content")
 def play_recording(
     recording_id: int,
-    _: Principal = require(SIGNED_IN),
+    me: Principal = require(SIGNED_IN),
     db: Session = Depends(get_db),
     store: EvidenceStore = Depends(get_store),
 ) -> StreamingResponse:
-    item = recordings.get(db, recording_id)
+    """An approved recording for everyone; an unapproved one only for admins."""
+    item = recordings.playable(db, me.user, recording_id)
     return StreamingResponse(
         store.read_verified(item.sha256),
         media_type=item.media_type,

@@ -89,6 +89,9 @@ def supersede(session: Session, old: MemoryEntry, new: MemoryEntry) -> None:
             new.recording_sha256 = old.recording_sha256
             new.recording_approved = old.recording_approved
             new.recording_consent = old.recording_consent
+            new.recording_speaker = old.recording_speaker
+            new.recording_approved_by = old.recording_approved_by
+            new.recording_approved_at = old.recording_approved_at
         code, old.phrase_code = old.phrase_code, None
         session.flush()  # free the unique code before the new row takes it
         new.phrase_code = code
@@ -186,6 +189,10 @@ def edit_entry(session: Session, admin: User, entry_id: int, data: EntryEdit) ->
     if entry.status == "retired":
         raise Conflict("已停用的条目不能修改")
     changes = data.model_dump(exclude={"version"}, exclude_none=True)
+    if "target_text" in changes and changes["target_text"] != entry.target_text:
+        # The recording said the old text: it must be heard and approved again.
+        entry.recording_approved = False
+        entry.recording_approved_by = entry.recording_approved_at = None
     with session.no_autoflush:  # one UPDATE, one version step
         for name, value in changes.items():
             setattr(entry, name, value)

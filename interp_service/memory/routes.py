@@ -5,17 +5,17 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from interp_service.api.access import ADMIN, SIGNED_IN, require
 from interp_service.api.deps import Principal, get_db, get_settings
 from interp_service.api.pagination import Page, PageParams, page_params
 from interp_service.config import Settings
-from interp_service.errors import NotFound
 from interp_service.evidence.routes import get_store
-from interp_service.evidence.sniff import sniff
 from interp_service.evidence.store import EvidenceStore
-from interp_service.memory import entries, service, views
+from interp_service.memory import entries, recordings, service, views
 from interp_service.memory import repository as repo
+from interp_service.memory.recordings import PhraseRecordingOut, RecordingApproval
 from interp_service.memory.schemas import (
     Approval,
     EntryCreate,
@@ -30,6 +30,7 @@ from interp_service.memory.schemas import (
     SubmissionCreate,
     SubmissionOut,
 )
+from interp_service.web.forms import posted_form
 
 router = APIRouter(prefix="/api/v1/memory", tags=["memory"])
 LANGUAGE = r"^([a-z]{3})?$"
@@ -67,20 +68,52 @@ def get_entry(
 @router.get("/entries/{entry_id}/recording")
 def play_recording(
     entry_id: int,
-    _: Principal = require(SIGNED_IN),
+    me: Principal = require(SIGNED_IN),
     db: Session = Depends(get_db),
     store: EvidenceStore = Depends(get_store),
 ) -> StreamingResponse:
-    """The entry's approved Miao recording, hash-checked as it is read."""
-    entry = entries.get_entry(db, entry_id)
-    if not entry.recording_sha256 or not entry.recording_approved:
-        raise NotFound("该条目没有核准的录音")
-    head = next(store.read_verified(entry.recording_sha256), b"")
+    """The entry's Miao recording, hash-checked as it is read: an approved one for everyone,
+    an unapproved one only for admins (who listen before approving)."""
+    sha256 = recordings.playable(db, me.user, entry_id)
     return StreamingResponse(
-        store.read_verified(entry.recording_sha256),
-        media_type=sniff(head, "") or "application/octet-stream",
-        headers={"x-content-sha256": entry.recording_sha256},
+        store.read_verified(sha256),
+        media_type=recordings.media_type(store, sha256),
+        headers={"x-content-sha256": sha256},
     )
+
+
+@router.post("/entries/{entry_id}/recording", status_code=201)
+def add_recording(
+    entry_id: int,
+    me: Principal = require(ADMIN),
+    db: Session = Depends(get_db),
+    store: EvidenceStore = Depends(get_store),
+    settings: Settings = Depends(get_settings),
+    posted: FormData = Depends(posted_form),
+) -> PhraseRecordingOut:
+    """Upload a recording of the entry's approved target text (multipart: `file`, `speaker`,
+    `speaker_consent`); it replaces any earlier one and waits for approval. Needs
+    competence in the target language; at most a minute of WAV, MP3, OGG, WebM, M4A or
+    FLAC that decodes (415 otherwise)."""
+    entry, media = recordings.add(db, store, me.user, entry_id, posted, settings.max_upload_bytes)
+    db.commit()
+    return recordings.out(entry, media)
+
+
+@router.post("/entries/{entry_id}/recording/approve")
+def approve_recording(
+    entry_id: int,
+    body: RecordingApproval | None = None,
+    me: Principal = require(ADMIN),
+    db: Session = Depends(get_db),
+    store: EvidenceStore = Depends(get_store),
+) -> PhraseRecordingOut:
+    """Approve the entry's recording after listening; `sha256` names the file heard (409
+    when it has been replaced since). Needs competence in the target language."""
+    entry = recordings.approve(db, me.user, entry_id, (body or RecordingApproval()).sha256)
+    db.commit()
+    assert entry.recording_sha256 is not None
+    return recordings.out(entry, recordings.media_type(store, entry.recording_sha256))
 
 
 @router.post("/entries", status_code=201)

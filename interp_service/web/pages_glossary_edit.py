@@ -83,7 +83,12 @@ def add_recording(
     except AppError as exc:
         db.rollback()
         return concept_page(
-            request, db, term.concept_id, exc.status, recording_error={term_id: exc.detail}
+            request,
+            db,
+            term.concept_id,
+            exc.status,
+            recording_error={term_id: exc.detail},
+            recording_values={term_id: form_values(posted)},
         )
     return RedirectResponse(f"/glossary/concepts/{term.concept_id}", status_code=303)
 

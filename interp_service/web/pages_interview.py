@@ -1,6 +1,7 @@
 """The interview page: the prosecutor's two-pane bilingual form. Forms work without
 JavaScript (each post saves at once and returns to the page); `interview.js` adds the term
-lookup panel and keeps the input focused."""
+lookup panel and keeps the input focused. Approved recordings play beside the record: of
+the party-language terms marked in suggestions, and of the phrasebook entries."""
 
 from __future__ import annotations
 
@@ -16,13 +17,16 @@ from interp_service.api.access import CASE_READ, CASE_WRITE, require
 from interp_service.api.deps import Principal, get_db
 from interp_service.cases.orm import Case, Party
 from interp_service.errors import AppError
+from interp_service.glossary import recordings as term_recordings
 from interp_service.glossary.curation import has_competence
+from interp_service.glossary.orm import Term, TermRecording
 from interp_service.interviews import service
 from interp_service.interviews.flow import record_exchange
 from interp_service.interviews.schemas import ExchangeCreate, RenderingIn
-from interp_service.interviews.view import exchange_view
+from interp_service.interviews.view import ExchangeView, exchange_view
 from interp_service.memory import repository as memory_repo
 from interp_service.memory import service as memory
+from interp_service.memory.recordings import interview_ready
 from interp_service.memory.schemas import SubmissionCreate
 from interp_service.web.forms import FormErrors, error_of, form_values, parse, posted_form
 from interp_service.web.templating import render
@@ -31,6 +35,21 @@ router = APIRouter(include_in_schema=False)
 
 CORRECTED = "更正已提交，等待具备该语言能力的审核人核准。"
 DIRECTIONS = {"to-party": "汉语 → 当事人语言", "from-party": "当事人语言 → 汉语"}
+
+
+def recordings_for(
+    db: Session, views: list[ExchangeView], language: str
+) -> list[tuple[TermRecording, Term]]:
+    """Approved recordings of the terms in `language` marked in the suggestions shown."""
+    term_ids = {
+        term[key]
+        for view in views
+        for sentence in view.exchange.receipt.get("sentences", [])
+        for term in sentence.get("terms", [])
+        for key in ("source_term_id", "target_term_id")
+        if isinstance(term.get(key), int)
+    }
+    return list(term_recordings.approved_for_terms(db, sorted(term_ids), language))
 
 
 def interview_page(
@@ -51,6 +70,7 @@ def interview_page(
     assert case is not None and party is not None
     views = [exchange_view(e) for e in service.exchanges_of(db, interview.id)]
     miao = party.language not in ("cmn", "zho")
+    phrasebook = memory_repo.phrasebook(db)
     return render(
         request,
         "interview.html",
@@ -63,7 +83,10 @@ def interview_page(
         open=interview.status in service.OPEN_STATUSES,
         can_finish=principal.is_admin or bool(principal.case_roles & CASE_WRITE.case_roles),
         can_render_party=not miao or has_competence(principal.user, party.language, party.variety),
-        phrasebook=memory_repo.phrasebook(db),
+        phrasebook=phrasebook,
+        # Recordings: only approved ones are listed (the play routes refuse others).
+        phrase_audio={e.id for e in phrasebook if interview_ready(e)},
+        term_recordings=recordings_for(db, views, party.language) if miao else [],
         errors=errors or {},
         values=values or {},
         notice=notice,

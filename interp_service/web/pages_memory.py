@@ -1,6 +1,7 @@
 """Translation-memory pages: the admins' review queue (approve, with an edited target, or
 reject with a reason) and the phrasebook, where an admin competent in Miao fills in and
-approves the Miao side of a shipped draft. Errors re-render the page beside the item."""
+approves the Miao side of a shipped draft, and uploads (or records in the browser, with
+`recorder.js`) and approves a recording of it. Errors re-render the page beside the item."""
 
 from __future__ import annotations
 
@@ -12,10 +13,14 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from interp_service.api.access import ADMIN, SIGNED_IN, require
-from interp_service.api.deps import Principal, get_db
+from interp_service.api.deps import Principal, get_db, get_settings
+from interp_service.config import Settings
 from interp_service.errors import AppError
+from interp_service.evidence.routes import get_store
+from interp_service.evidence.store import EvidenceStore
 from interp_service.glossary.curation import has_competence
-from interp_service.memory import entries, service, views
+from interp_service.glossary.recordings import MAX_RECORDING_S
+from interp_service.memory import entries, recordings, service, views
 from interp_service.memory import repository as repo
 from interp_service.memory.phrasebook import CATEGORY_LABELS
 from interp_service.memory.schemas import EntryEdit
@@ -138,7 +143,13 @@ def reject(
 def _phrasebook(
     request: Request, db: Session, me: Principal, status: int = 200, **ctx: Any
 ) -> Response:
-    phrases = [views.phrase_out(e) for e in repo.phrasebook(db)]
+    rows = repo.phrasebook(db)
+    phrases = [views.phrase_out(e) for e in rows]
+    recording_info = {
+        e.id: {"speaker": recordings.speaker(e), "consent": e.recording_consent}
+        for e in rows
+        if e.recording_sha256
+    }
     names = repo.display_names(db, [p.approved_by for p in phrases if p.approved_by])
     may_edit = {
         p.id: me.is_admin
@@ -149,8 +160,8 @@ def _phrasebook(
         )
         for p in phrases
     }
-    ctx.setdefault("phrase_errors", {})
-    ctx.setdefault("phrase_values", {})
+    for name in ("phrase_errors", "phrase_values", "recording_errors", "recording_values"):
+        ctx.setdefault(name, {})
     return render(
         request,
         "memory_phrasebook.html",
@@ -158,6 +169,8 @@ def _phrasebook(
         phrases=phrases,
         names=names,
         may_edit=may_edit,
+        recording_info=recording_info,
+        max_recording_s=int(MAX_RECORDING_S),
         categories=CATEGORY_LABELS,
         **ctx,
     )
@@ -210,4 +223,63 @@ def fill_phrase(
         category="",
         phrase_errors={entry_id: errors},
         phrase_values={entry_id: values},
+    )
+
+
+@router.post("/memory/phrasebook/{entry_id}/recording")
+def add_recording(
+    entry_id: int,
+    request: Request,
+    me: Principal = require(ADMIN),
+    db: Session = Depends(get_db),
+    store: EvidenceStore = Depends(get_store),
+    settings: Settings = Depends(get_settings),
+    posted: FormData = Depends(posted_form),
+) -> Response:
+    """Upload (or send the browser's recording of) the phrase's Miao side; it waits for an
+    approval by an admin competent in the variety."""
+    try:
+        recordings.add(db, store, me.user, entry_id, posted, settings.max_upload_bytes)
+        db.commit()
+    except AppError as exc:
+        db.rollback()
+        return _phrasebook(
+            request,
+            db,
+            me,
+            exc.status,
+            category="",
+            recording_errors={entry_id: error_of(exc)},
+            recording_values={entry_id: form_values(posted)},
+        )
+    return RedirectResponse(
+        f"/memory/phrasebook?recorded={entry_id}#phrase-{entry_id}", status_code=303
+    )
+
+
+@router.post("/memory/phrasebook/{entry_id}/recording/approve")
+def approve_recording(
+    entry_id: int,
+    request: Request,
+    me: Principal = require(ADMIN),
+    db: Session = Depends(get_db),
+    posted: FormData = Depends(posted_form),
+) -> Response:
+    """Approve the recording the admin listened to (the form names its SHA-256)."""
+    sha256 = form_values(posted).get("sha256") or None
+    try:
+        recordings.approve(db, me.user, entry_id, sha256)
+        db.commit()
+    except AppError as exc:
+        db.rollback()
+        return _phrasebook(
+            request,
+            db,
+            me,
+            exc.status,
+            category="",
+            recording_errors={entry_id: error_of(exc)},
+        )
+    return RedirectResponse(
+        f"/memory/phrasebook?recording_approved={entry_id}#phrase-{entry_id}", status_code=303
     )

@@ -15,9 +15,11 @@ from interp_service.glossary.orm import Term
 from interp_service.memory import repository as memory_repo
 from tests.conftest import Account, bearer
 from tests.coverage.helpers import tiny_wav
+from tests.glossary.test_term_recording_audio import encoded
 from tests.interview_setup import TERM_CMN, approve_miao_term
 
-MP3 = b"ID3\x03\x00\x00\x00\x00\x00\x00" + bytes(100)
+# Uploads are decoded before they are stored, so this must be a real MP3.
+MP3 = encoded(0.5, "mp3", "libmp3lame", rate=16_000)
 
 
 @dataclass

@@ -77,3 +77,12 @@
     }
   });
 })();
+
+// Recordings: starting one term or phrase recording pauses any other that is playing.
+(function () {
+  document.addEventListener("play", function (event) {
+    document.querySelectorAll("audio").forEach(function (audio) {
+      if (audio !== event.target && !audio.paused) { audio.pause(); }
+    });
+  }, true);
+})();
