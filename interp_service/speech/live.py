@@ -16,7 +16,7 @@ Protocol (JSON text frames, audio in binary frames):
 4. While speech goes on the server sends `{"type": "partial", "utterance": n, "text"}`
    about every second of new speech, only for text the language gate let through; a
    partial is skipped (never queued) while a recognition is still running.
-5. After ~0.6 s of silence, or when an utterance reaches `live_max_utterance_s`, it sends
+5. After ~0.5 s of silence, or when an utterance reaches `live_max_utterance_s`, it sends
    `{"type": "final", "utterance": n, "text": str | null, "kind", "start_s", "end_s",
    "language_unconfirmed", "detected_language"}`; `kind` is mandarin, unconfirmed (not
    confidently Mandarin: no text) or no_speech. Times count from the first audio.

@@ -50,7 +50,7 @@ class Segmenter:
         *,
         max_utterance_s: float = 20.0,
         threshold: float = 0.5,
-        end_silence_s: float = 0.6,
+        end_silence_s: float = 0.5,
         partial_every_s: float = 1.0,
         pre_roll_s: float = 0.3,
         min_speech_s: float = 0.25,

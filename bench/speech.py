@@ -1,0 +1,348 @@
+"""Mandarin speech recognition: speed and accuracy of the product's configuration against the
+plain faster-whisper model, all measured in the same run.
+
+    .venv/bin/python -m bench.speech [--quick] [--repeat 1] [--seconds 60] [--threads 2]
+                                     [--torch-threads N]
+                                     [--prompt TEXT] [--model-dir DIR]
+
+Model: Whisper base (CTranslate2), joined from the pinned PyPI packages by whisper_files.
+Audio: the nine real Mandarin clips of ../shared/data/speech-zh, decoded by the service's own
+decoder, joined with 0.5 s of silence and repeated (whole clips) until the recording is at
+least --seconds long; its exact length is printed.
+
+Baseline: the plain model as faster-whisper runs out of the box: model.transcribe(), beam 5,
+no VAD, language detected, every window padded to 30 s, no prompt. The product configuration
+is VAD spans (silero-vad) -> each span encoded once, padded to span + 3 s -> Whisper language
+gate -> greedy decoding with a fixed prompt and word timestamps (WhisperRecognizer).
+Variants: float32, beam 5, spans padded to Whisper's 30 s, fixed 28-s windows instead of VAD.
+"sequential" rows decode one span at a time (the product); "batched" rows hand segments to
+faster-whisper's BatchedInferencePipeline (batch 8, greedy). "chars out" shows text dropped.
+The detector is also timed alone: the product's ONNX model on one thread against silero's
+TorchScript model at torch's thread count (--torch-threads sets torch's count for the whole
+run; default: as the service leaves it). Times are the median
+of --repeat runs after one warm-up per model. "x base" = seconds / baseline seconds.
+CER: hypothesis converted to simplified characters (OpenCC t2s), whitespace and punctuation
+removed on both sides, character Levenshtein distance / reference characters.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import opencc
+from rapidfuzz.distance import Levenshtein
+
+from interp_service.engine.speech.types import SpeechSpan
+from interp_service.engine.speech.vad import MAX_SPAN_S, VoiceActivityDetector
+from interp_service.engine.speech.whisper import Gate, WhisperRecognizer
+from interp_service.engine.speech.whisper_files import prepare
+from interp_service.speech.audio import SAMPLE_RATE, decode
+from interp_service.speech.prompt import INSTRUCTION
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "speech-zh"
+PROMPT = INSTRUCTION  # the product prompt without glossary terms
+_T2S = opencc.OpenCC("t2s")
+
+
+@dataclass
+class Row:
+    name: str
+    seconds: float
+    audio_s: float
+    cer: float | None = None
+    note: str = ""
+
+
+def print_table(rows: list[Row], baseline: Row | None = None) -> None:
+    """Seconds, real-time factor, ratio to `baseline` (default: the first row) and CER."""
+    base = baseline or rows[0]
+    print(f"{'configuration':<50} {'seconds':>8} {'RTF':>6} {'x base':>7} {'CER':>6}  note")
+    for row in rows:
+        cer = f"{row.cer:6.1%}" if row.cer is not None else f"{'-':>6}"
+        print(
+            f"{row.name:<50} {row.seconds:8.2f} {row.seconds / row.audio_s:6.3f} "
+            f"{row.seconds / base.seconds:7.2f} {cer}  {row.note}"
+        )
+
+
+def normalise(text: str, *, simplify: bool) -> str:
+    return re.sub(r"[\W_]+", "", _T2S.convert(text) if simplify else text)
+
+
+def errors(hypothesis: str, reference: str) -> tuple[int, int]:
+    ref = normalise(reference, simplify=False)
+    return Levenshtein.distance(normalise(hypothesis, simplify=True), ref), len(ref)
+
+
+def load_clips(folder: Path) -> list[tuple[str, np.ndarray, str]]:
+    lines = (folder / "transcripts.tsv").read_text(encoding="utf-8").splitlines()[1:]
+    clips = []
+    for line in lines:
+        name, reference = line.split("\t")[:2]
+        samples = decode((folder / name).read_bytes(), max_duration_s=60).samples
+        clips.append((name, samples, reference))
+    return clips
+
+
+def recording(clips: list[tuple[str, np.ndarray, str]], seconds: float) -> tuple[np.ndarray, str]:
+    """Whole clips with 0.5 s of silence after each, cycled until at least `seconds` long."""
+    gap = np.zeros(SAMPLE_RATE // 2, dtype=np.float32)
+    pieces: list[np.ndarray] = []
+    references: list[str] = []
+    total, i = 0, 0
+    while total < seconds * SAMPLE_RATE:
+        _, samples, reference = clips[i % len(clips)]
+        pieces += [samples, gap]
+        references.append(reference)
+        total += samples.size + gap.size
+        i += 1
+    return np.concatenate(pieces), "".join(references)
+
+
+def plain(model: Any, audio: np.ndarray, beam_size: int = 5) -> tuple[str, str]:
+    segments, info = model.transcribe(audio, language=None, beam_size=beam_size, vad_filter=False)
+    return "".join(s.text for s in segments), info.language
+
+
+def windows(audio: np.ndarray) -> list[SpeechSpan]:
+    total = audio.size / SAMPLE_RATE
+    starts = np.arange(0.0, total, MAX_SPAN_S)
+    return [SpeechSpan(float(s), min(total, float(s) + MAX_SPAN_S)) for s in starts]
+
+
+@dataclass
+class Product:
+    text: str
+    vad_s: float | None
+    spans: int
+    refused: int
+
+
+def product(
+    rec: WhisperRecognizer,
+    vad: VoiceActivityDetector | None,
+    audio: np.ndarray,
+    prompt: str,
+    beam_size: int = 1,
+    pad_frames: int | None = None,
+) -> Product:
+    """The product's path: VAD spans (fixed 28-s windows when `vad` is None), each recognised
+    through the language gate; refused spans add no text. `pad_frames` overrides the
+    recogniser's padding for this call (3000 = Whisper's fixed 30 s)."""
+    saved = rec.pad_frames
+    rec.pad_frames = saved if pad_frames is None else pad_frames
+    try:
+        return _product(rec, vad, audio, prompt, beam_size)
+    finally:
+        rec.pad_frames = saved
+
+
+def _product(
+    rec: WhisperRecognizer,
+    vad: VoiceActivityDetector | None,
+    audio: np.ndarray,
+    prompt: str,
+    beam_size: int,
+) -> Product:
+    start = time.perf_counter()
+    spans = vad.spans(audio) if vad is not None else windows(audio)
+    vad_s = time.perf_counter() - start
+    texts, refused = [], 0
+    for span in spans:
+        piece = audio[int(span.start_s * SAMPLE_RATE) : int(span.end_s * SAMPLE_RATE)]
+        result = rec.recognise(piece, prompt=prompt, gate=Gate(), beam_size=beam_size)
+        if result.text is None:
+            refused += 1
+        else:
+            texts.append(result.text)
+    return Product("".join(texts), vad_s if vad else None, len(spans), refused)
+
+
+def batched(pipe: Any, audio: np.ndarray, vad: VoiceActivityDetector | None) -> str:
+    """BatchedInferencePipeline, batch 8, greedy, language zh; its own VAD unless `vad` is
+    given, whose spans are then handed over as clip_timestamps."""
+    clips = None
+    if vad is not None:
+        clips = [{"start": s.start_s, "end": s.end_s} for s in vad.spans(audio)]
+    segments, _ = pipe.transcribe(
+        audio, batch_size=8, language="zh", beam_size=1, clip_timestamps=clips
+    )
+    return "".join(s.text for s in segments)
+
+
+def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, list[Any]]:
+    seconds, results = [], []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        results.append(fn())
+        seconds.append(time.perf_counter() - start)
+    return statistics.median(seconds), results
+
+
+def threads_line(threads: int) -> str:
+    import torch
+
+    return (
+        f"CPUs: os.cpu_count()={os.cpu_count()}, usable={len(os.sched_getaffinity(0))}; "
+        f"torch {torch.__version__} threads={torch.get_num_threads()} "
+        f"interop={torch.get_num_interop_threads()}; ctranslate2 cpu_threads={threads}; "
+        f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}; "
+        f"load average {os.getloadavg()[0]:.2f}"
+    )
+
+
+def timing_rows(
+    args: argparse.Namespace, models: dict[str, Any], vad: Any, audio: np.ndarray, reference: str
+) -> list[Row]:
+    rec8, rec32, pipe, prompt = models["int8"], models["float32"], models["pipe"], args.prompt
+    audio_s = audio.size / SAMPLE_RATE
+    specs: list[tuple[str, Callable[[], Any]]] = [
+        ("plain int8 beam5 no VAD (baseline)", lambda: plain(rec8._model, audio)[0]),
+        ("plain float32 beam5 no VAD", lambda: plain(rec32._model, audio)[0]),
+        ("product int8 greedy (sequential spans)", lambda: product(rec8, vad, audio, prompt)),
+        ("product float32 greedy", lambda: product(rec32, vad, audio, prompt)),
+        ("product int8 beam5", lambda: product(rec8, vad, audio, prompt, 5)),
+        (
+            "product int8 greedy, spans padded to 30 s",
+            lambda: product(rec8, vad, audio, prompt, 1, 3000),
+        ),
+        ("product int8 greedy, 28-s windows, no VAD", lambda: product(rec8, None, audio, prompt)),
+        ("batched int8 greedy b8, faster-whisper VAD", lambda: batched(pipe, audio, None)),
+        ("batched int8 greedy b8, product VAD spans", lambda: batched(pipe, audio, vad)),
+    ]
+    rows = []
+    for name, fn in specs:
+        if rec32 is None and "float32" in name:
+            continue
+        secs, results = timed(fn, args.repeat)
+        last = results[-1]
+        text = last.text if isinstance(last, Product) else last
+        wrong, count = errors(text, reference)
+        note = f"{len(normalise(text, simplify=True))}/{count} chars out"
+        if isinstance(last, Product):
+            kind = "windows" if last.vad_s is None else "spans"
+            note += f", {last.spans} {kind}, {last.refused} refused"
+            if last.vad_s is not None:
+                note += f", VAD {statistics.median(r.vad_s for r in results):.2f} s"
+        rows.append(Row(name, secs, audio_s, wrong / count, note))
+    return rows
+
+
+def vad_compare(vad: VoiceActivityDetector, audio: np.ndarray, repeat: int) -> None:
+    """The product's detector (silero ONNX on one onnxruntime thread) alone on the
+    recording, against silero's TorchScript model at torch's thread count (same run)."""
+    import torch
+    from silero_vad import get_speech_timestamps, load_silero_vad
+
+    product_s, _ = timed(lambda: vad.spans(audio), repeat)
+    jit = load_silero_vad()
+    tensor = torch.from_numpy(audio)
+    jit_s, _ = timed(lambda: get_speech_timestamps(tensor, jit, sampling_rate=SAMPLE_RATE), repeat)
+    for name, secs in (
+        ("ONNX, 1 thread (product)", product_s),
+        (f"TorchScript, torch threads {torch.get_num_threads()}", jit_s),
+    ):
+        print(f"VAD alone, {name}: {secs:6.2f} s (RTF {secs * SAMPLE_RATE / audio.size:.3f})")
+
+
+def per_clip(rec: WhisperRecognizer, vad: VoiceActivityDetector, clips: list[Any], prompt: str):
+    print("\nper clip (int8), CER and seconds: plain = beam5, no VAD, language detected, no")
+    print(
+        "prompt; product = VAD + gate + greedy + prompt, span + 3 s; pad30 = product padded to 30 s"
+    )
+    runs: dict[str, Callable[[np.ndarray], Any]] = {
+        "plain": lambda x: plain(rec._model, x),
+        "product": lambda x: product(rec, vad, x, prompt),
+        "pad30": lambda x: product(rec, vad, x, prompt, 1, 3000),
+    }
+    totals = {key: [0, 0, 0.0] for key in runs}
+    refused = 0
+    for name, samples, ref in clips:
+        line, out = f"{name:<31} {samples.size / SAMPLE_RATE:5.2f} s", {}
+        for key, fn in runs.items():
+            start = time.perf_counter()
+            out[key] = fn(samples)
+            secs = time.perf_counter() - start
+            text = out[key][0] if key == "plain" else out[key].text
+            wrong, count = errors(text, ref)
+            totals[key] = [totals[key][0] + wrong, totals[key][1] + count, totals[key][2] + secs]
+            label = f"plain[{out[key][1]}]" if key == "plain" else key
+            line += f" | {label} {wrong / count:6.1%} {secs:5.2f} s"
+        got = out["product"]
+        refused += got.refused + (got.spans == 0)
+        print(f"{line} ({got.spans} spans, {got.refused} refused)")
+        print(
+            f"    plain:   {out['plain'][0].strip()}\n    product: {got.text}\n    ref:     {ref}"
+        )
+    clip_s = sum(c[1].size for c in clips) / SAMPLE_RATE
+    for key, (wrong, count, secs) in totals.items():
+        print(
+            f"total {key:<8} CER {wrong / count:6.1%} ({wrong}/{count} chars)  "
+            f"{secs:6.2f} s for {clip_s:.1f} s of audio (RTF {secs / clip_s:.3f})"
+        )
+    print(f"clips refused by the gate (or without any VAD span): {refused} of {len(clips)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="30-s recording, no float32 rows")
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--torch-threads", type=int, default=None, help="default: unchanged")
+    parser.add_argument("--prompt", default=PROMPT)
+    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--model-dir", type=Path, default=Path("/tmp/interp-bench-whisper"))
+    args = parser.parse_args()
+    import ctranslate2
+    import faster_whisper
+    from faster_whisper import BatchedInferencePipeline
+
+    start = time.perf_counter()
+    folder = prepare(args.model_dir)
+    vad = VoiceActivityDetector()
+    if args.torch_threads:
+        import torch
+
+        torch.set_num_threads(args.torch_threads)
+    models: dict[str, Any] = {"float32": None}
+    for kind in ("int8",) if args.quick else ("int8", "float32"):
+        models[kind] = WhisperRecognizer(folder, compute_type=kind, threads=args.threads)
+    models["pipe"] = BatchedInferencePipeline(models["int8"]._model)
+    clips = load_clips(args.data)
+    audio, reference = recording(clips, 30.0 if args.quick else args.seconds)
+    print(f"faster-whisper {faster_whisper.__version__}, ctranslate2 {ctranslate2.__version__}")
+    print(threads_line(args.threads))
+    print(f"model {folder} ready and loaded in {time.perf_counter() - start:.1f} s")
+    length = f"{audio.size} samples = {audio.size / SAMPLE_RATE:.3f} s"
+    print(f"recording: the {len(clips)} clips cycled (whole clips + 0.5 s gaps), {length}")
+    print(f"prompt (product rows): {args.prompt!r}; repeat {args.repeat}, median")
+
+    warm = clips[0][1]
+    for kind in ("int8", "float32"):
+        if models[kind] is not None:
+            plain(models[kind]._model, warm)
+            product(models[kind], vad, warm, args.prompt)
+    batched(models["pipe"], warm, None)
+
+    rows = timing_rows(args, models, vad, audio, reference)
+    print("\nwhole recording (CER against the joined references):")
+    print_table(rows)
+    print()
+    vad_compare(vad, audio, args.repeat)
+    per_clip(models["int8"], vad, clips, args.prompt)
+    wall = time.perf_counter() - start
+    print(f"\nload average at the end {os.getloadavg()[0]:.2f}; wall {wall:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
