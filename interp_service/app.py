@@ -31,6 +31,7 @@ from interp_service.registry.routes import router as registry_router
 from interp_service.speech.live import router as live_speech_router
 from interp_service.speech.models import SpeechModels
 from interp_service.speech.openai_api import router as openai_speech_router
+from interp_service.speech.processing import recover_interrupted
 from interp_service.speech.routes import router as speech_router
 from interp_service.translation.libretranslate import router as libretranslate_router
 from interp_service.translation.routes import router as translation_router
@@ -71,6 +72,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await translation_engine.refresh()
+        recover_interrupted(app.state.session_factory)
         yield
         await translation_engine.close()
         runner.shutdown()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from interp_service.db.base import utcnow
@@ -165,3 +166,36 @@ def _fail(factory: sessionmaker[Session], recording_id: int, exc: BaseException)
                 "已取消" if isinstance(exc, JobCancelled) else f"{type(exc).__name__}: {exc}"
             )
             session.commit()
+
+
+INTERRUPTED = "服务重启时处理中断，请重新处理"
+
+
+def recover_interrupted(factory: sessionmaker[Session]) -> int:
+    """At start-up: recordings left queued or processing by a stopped process (in-process
+    jobs do not survive a restart) are marked failed so they can be processed again."""
+    with factory() as session:
+        rows = session.scalars(
+            select(Recording).where(Recording.state.in_(("queued", "processing")))
+        ).all()
+        for item in rows:
+            item.state, item.error, item.job_id = "failed", INTERRUPTED, None
+        session.commit()
+        return len(rows)
+
+
+def restart(
+    runner: JobRunner,
+    factory: sessionmaker[Session],
+    store: EvidenceStore,
+    models: SpeechModels,
+    recording: Recording,
+    owner_id: int,
+) -> str:
+    """Process a failed recording again (the caller commits)."""
+    from interp_service.errors import Conflict
+
+    if recording.state != "failed":
+        raise Conflict("只有处理失败的录音可以重新处理")
+    recording.state, recording.progress, recording.error = "queued", 0.0, ""
+    return start(runner, factory, store, models, recording, owner_id)

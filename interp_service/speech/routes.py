@@ -148,6 +148,33 @@ def wav_response(request: Request, sha256: str, start_s: float, end_s: float) ->
     )
 
 
+def reprocess(request: Request, db: Session, me: Principal, item: Recording) -> Recording:
+    """Start a failed recording's job again (shared by the API and the page)."""
+    processing.restart(
+        request.app.state.job_runner,
+        request.app.state.session_factory,
+        request.app.state.evidence_store,
+        speech_models(request),
+        item,
+        me.user.id,
+    )
+    db.commit()
+    return item
+
+
+@router.post("/cases/{case_id}/recordings/{recording_id}/reprocess", status_code=202)
+def reprocess_recording(
+    case_id: int,
+    recording_id: int,
+    request: Request,
+    me: Principal = require(CASE_WRITE),
+    db: Session = Depends(get_db),
+) -> RecordingOut:
+    """Process a recording whose job failed or was interrupted by a restart (409 otherwise)."""
+    item = reprocess(request, db, me, get_recording(db, case_id, recording_id))
+    return RecordingOut.model_validate(item)
+
+
 @router.get("/cases/{case_id}/recordings/{recording_id}/audio")
 def recording_audio(
     case_id: int,

@@ -28,6 +28,7 @@ from interp_service.memory import repository as memory_repo
 from interp_service.memory import service as memory
 from interp_service.memory.recordings import interview_ready
 from interp_service.memory.schemas import SubmissionCreate
+from interp_service.speech import readback
 from interp_service.web.forms import FormErrors, error_of, form_values, parse, posted_form
 from interp_service.web.templating import render
 
@@ -87,6 +88,7 @@ def interview_page(
         # Recordings: only approved ones are listed (the play routes refuse others).
         phrase_audio={e.id for e in phrasebook if interview_ready(e)},
         term_recordings=recordings_for(db, views, party.language) if miao else [],
+        readback=readback.available(),
         errors=errors or {},
         values=values or {},
         notice=notice,

@@ -20,7 +20,7 @@ from interp_service.errors import AppError
 from interp_service.interviews.service import get_interview
 from interp_service.speech import queue
 from interp_service.speech.orm import Recording
-from interp_service.speech.routes import accept_upload, get_recording, segments_of
+from interp_service.speech.routes import accept_upload, get_recording, reprocess, segments_of
 from interp_service.web.forms import form_values, posted_form
 from interp_service.web.templating import render
 
@@ -100,6 +100,28 @@ async def upload_recording(
         )
     return RedirectResponse(
         f"/cases/{case_id}/interviews/{interview_id}/recordings?uploaded={item.id}",
+        status_code=303,
+    )
+
+
+@router.post("/cases/{case_id}/recordings/{recording_id}/reprocess")
+def reprocess_recording(
+    case_id: int,
+    recording_id: int,
+    request: Request,
+    me: Principal = require(CASE_WRITE),
+    db: Session = Depends(get_db),
+) -> Response:
+    item = get_recording(db, case_id, recording_id)
+    try:
+        reprocess(request, db, me, item)
+    except AppError as exc:
+        db.rollback()
+        return _recordings_page(
+            request, db, case_id, item.interview_id, exc.status, upload_error=exc.detail
+        )
+    return RedirectResponse(
+        f"/cases/{case_id}/interviews/{item.interview_id}/recordings?uploaded={item.id}",
         status_code=303,
     )
 

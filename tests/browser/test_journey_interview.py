@@ -108,6 +108,11 @@ def test_interview_journey(page: Any, server: Server, tmp_path: Path) -> None:
     assert card.is_visible() and "已核实" in card.inner_text()
     assert "尚无译员译文" in first.locator("[data-testid=rendering]").inner_text()
     shot(page, "interview-gloss")
+    # Read-back: espeak-ng speaks the Chinese question (readback.js plays the WAV).
+    with page.expect_response("**/api/v1/speech/readback") as spoken:
+        first.locator("[data-testid=readback]").first.click()
+    assert spoken.value.status == 200
+    assert spoken.value.headers["content-type"] == "audio/wav"
 
     first.locator("[data-testid=accept]").click()
     page.wait_for_load_state()

@@ -36,3 +36,28 @@ def test_text_cannot_become_an_option(client: TestClient, admin: Account) -> Non
     assert r.status_code == 200 and r.content.startswith(b"RIFF")
     anonymous = client.post("/api/v1/speech/readback", json={"text": "你好"})
     assert anonymous.status_code == 401
+
+
+def test_the_interview_page_offers_read_back_of_chinese(
+    app: Any, client: TestClient, admin: Account, make_user: Any
+) -> None:
+    from tests.conftest import sign_in
+    from tests.interview_setup import interview_world
+
+    world = interview_world(client, admin, make_user)
+    said = client.post(
+        f"{world.interview_api}/exchanges",
+        headers=bearer(world.lead),
+        json={
+            "speaker_role": "prosecutor",
+            "source_language": "cmn",
+            "target_language": "mmr",
+            "target_variety": "花垣",
+            "text": "请坐下。",
+        },
+    )
+    assert said.status_code == 201, said.text
+    sign_in(client, app, world.lead)
+    page = client.get(f"/cases/{world.case_id}/interviews/{world.interview_id}")
+    assert 'data-readback="请坐下。"' in page.text
+    assert '<script src="/static/readback.js" defer></script>' in page.text

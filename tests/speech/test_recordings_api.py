@@ -260,3 +260,30 @@ def test_an_installed_ctc_model_drafts_the_queued_segments(
         # A draft from the model the party's language has, never Chinese machine text.
         assert seg["draft_text"] == "b" and seg["recogniser"] == "tiny-ctc 1"
         assert seg["machine_text"] is None and seg["transcript_state"] == "waiting"
+
+
+def test_a_recording_interrupted_by_a_restart_can_be_processed_again(
+    speech_app: FastAPI, client: TestClient, admin: Account, make_user: Any
+) -> None:
+    from interp_service.speech.processing import INTERRUPTED, recover_interrupted
+
+    world = interview_world(client, admin, make_user)
+    r = upload(client, world, world.lead, wav_bytes(np.concatenate([clip(), silence(1)])), "a.wav")
+    first = processed(speech_app, client, world, world.lead, r.json())
+    # What a process stopped mid-job leaves behind, then what the next start-up does.
+    with speech_app.state.session_factory() as session:
+        item = session.get(Recording, first["id"])
+        assert item is not None
+        item.state = "processing"
+        for seg in session.scalars(select(SpeechSegment)).all():
+            session.delete(seg)
+        session.commit()
+    assert recover_interrupted(speech_app.state.session_factory) == 1
+    url = f"/api/v1/cases/{world.case_id}/recordings/{first['id']}"
+    failed = client.get(url, headers=bearer(world.lead)).json()
+    assert failed["state"] == "failed" and failed["error"] == INTERRUPTED
+    again = client.post(f"{url}/reprocess", headers=bearer(world.lead))
+    assert again.status_code == 202, again.text
+    done = processed(speech_app, client, world, world.lead, again.json())
+    assert done["state"] == "done" and [s["kind"] for s in done["segments"]] == ["mandarin"]
+    assert client.post(f"{url}/reprocess", headers=bearer(world.lead)).status_code == 409
