@@ -55,6 +55,7 @@ def _recordings_page(
         select(Recording).where(Recording.interview_id == interview.id).order_by(Recording.id)
     ).all()
     segments = {r.id: segments_of(db, r.id) for r in rows}
+    principal: Principal = request.state.principal
     return render(
         request,
         "speech_recordings.html",
@@ -67,6 +68,7 @@ def _recordings_page(
         kinds=KIND_LABELS,
         states=STATE_LABELS,
         recording_states=RECORDING_STATES,
+        can_upload=principal.is_admin or bool(principal.case_roles & CASE_WRITE.case_roles),
         **ctx,
     )
 
