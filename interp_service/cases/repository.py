@@ -147,3 +147,15 @@ def rules(session: Session) -> Sequence[DeadlineRule]:
 
 def rule_by_code(session: Session, code: str) -> DeadlineRule | None:
     return session.scalar(select(DeadlineRule).where(DeadlineRule.code == code))
+
+
+def visible_case_ids(session: Session, user: User) -> set[int] | None:
+    """Cases the user holds an active assignment on; None for admins, who see all."""
+    if user.has_role("admin"):
+        return None
+    rows = session.scalars(
+        select(Assignment.case_id).where(
+            Assignment.user_id == user.id, Assignment.state == "active"
+        )
+    ).all()
+    return set(rows)

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session
 
-from interp_service.cases.orm import Assignment, Interview, Party
+from interp_service.cases.orm import Interview, Party
 from interp_service.glossary.orm import Concept, Term, TermRecording
 from interp_service.interviews.orm import Exchange
 from interp_service.memory.orm import MemoryEntry
@@ -46,16 +46,6 @@ def exchange_rows(session: Session, language: str, since: datetime) -> Sequence[
         )
         .order_by(e.created_at, e.id)
     ).all()
-
-
-def assigned_case_ids(session: Session, user_id: int) -> set[int]:
-    """Cases the user holds an active assignment on (recused or ended ones give none)."""
-    rows = session.scalars(
-        select(Assignment.case_id).where(
-            Assignment.user_id == user_id, Assignment.state == "active"
-        )
-    ).all()
-    return set(rows)
 
 
 def _approved_in(language: str, variety: str) -> Any:

@@ -21,6 +21,7 @@ from urllib.parse import quote
 from sqlalchemy.orm import Session
 
 from interp_service.api.pagination import Page, PageParams
+from interp_service.cases.repository import visible_case_ids
 from interp_service.coverage import repository as repo
 from interp_service.coverage.receipts import SeenSentence, is_word, sentences_of
 from interp_service.coverage.schemas import (
@@ -72,13 +73,6 @@ class _Use:
     words: dict[str, _Tally] = field(default_factory=dict)
     sentences: dict[str, _Tally] = field(default_factory=dict)
     unknown: dict[str, _Tally] = field(default_factory=dict)
-
-
-def visible_cases(session: Session, viewer: User) -> set[int] | None:
-    """Cases whose sentences the viewer may read; None means all (admins)."""
-    if viewer.has_role("admin"):
-        return None
-    return repo.assigned_case_ids(session, viewer.id)
 
 
 def _gather(
@@ -294,7 +288,7 @@ def worklist(
     last `days` days (the concept and phrase lists include items never used, after the
     used ones). Each section is paged with the same `paging`."""
     since = utcnow() - timedelta(days=days)
-    visible = visible_cases(session, viewer)
+    visible = visible_case_ids(session, viewer)
     phrases = repo.phrase_entries(session, language)
     seen = list(sentences_of(repo.exchange_rows(session, language, since), language, variety))
     use = _gather(seen, phrases, visible)

@@ -10,7 +10,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from interp_service.audit.chain import Actor, record
 from interp_service.cases.service import get_case
-from interp_service.errors import NotFound, UnsupportedMedia, ValidationFailed
+from interp_service.errors import NotFound, PayloadTooLarge, UnsupportedMedia, ValidationFailed
 from interp_service.evidence import repository as repo
 from interp_service.evidence.orm import EvidenceFile
 from interp_service.evidence.sniff import ALLOWED_DESCRIPTION, sniff
@@ -75,6 +75,17 @@ def uploaded_file(form: FormData) -> UploadFile:
     if not isinstance(upload, UploadFile):
         raise ValidationFailed("请选择要上传的文件", field="file")
     return upload
+
+
+def read_whole(source: BinaryIO, max_bytes: int, what: str = "文件") -> bytes:
+    """An upload read into memory whole (for files that must be checked before they are
+    stored); an empty one is 422, one larger than `max_bytes` 413."""
+    data = source.read(max_bytes + 1)
+    if not data:
+        raise ValidationFailed("上传的文件是空的", field="file")
+    if len(data) > max_bytes:
+        raise PayloadTooLarge(f"{what}超过上限 {max_bytes // 1_048_576} MiB")
+    return data
 
 
 def get_file(session: Session, case_id: int, evidence_id: int) -> EvidenceFile:

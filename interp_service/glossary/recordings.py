@@ -21,8 +21,8 @@ from starlette.datastructures import FormData
 
 from interp_service.audit.chain import Actor, record
 from interp_service.db.base import utcnow
-from interp_service.errors import Conflict, NotFound, PayloadTooLarge, ValidationFailed
-from interp_service.evidence.service import uploaded_file
+from interp_service.errors import Conflict, NotFound
+from interp_service.evidence.service import read_whole, uploaded_file
 from interp_service.evidence.store import EvidenceStore
 from interp_service.glossary.curation import get_term, require_competence
 from interp_service.glossary.orm import Term, TermRecording
@@ -47,11 +47,7 @@ def checked_recording(form: FormData, max_bytes: int) -> CheckedAudio:
     that is not readable audio, 422 for an empty or too long one. Nothing is stored."""
     upload = uploaded_file(form)
     limit = min(max_bytes, MAX_RECORDING_BYTES)
-    data = upload.file.read(limit + 1)
-    if not data:
-        raise ValidationFailed("上传的文件是空的", field="file")
-    if len(data) > limit:
-        raise PayloadTooLarge(f"录音文件超过上限 {limit // 1_048_576} MiB")
+    data = read_whole(upload.file, limit, what="录音文件")
     decoded = audio.decode(data, max_duration_s=MAX_RECORDING_S)
     media = audio.audio_type(data[:16])
     assert media is not None  # decode refuses what audio_type does not know

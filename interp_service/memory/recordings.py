@@ -10,16 +10,11 @@ An entry holds one recording: a new upload replaces the old one and needs approv
 
 Everyone may play an approved recording of an entry; an unapproved one only admins. The
 interview page lists approved recordings of approved entries only.
-
-The speaker's name and who approved when are kept in columns that a later migration adds
-to `memory_entries` (`PENDING_COLUMNS`); until the model has them they are not stored
-(the audit trail still names the approver).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -35,9 +30,6 @@ from interp_service.memory.orm import MemoryEntry
 from interp_service.speech.audio import audio_type
 from interp_service.users.orm import User
 from interp_service.users.schemas import Strict
-
-PENDING_COLUMNS = ("recording_speaker", "recording_approved_by", "recording_approved_at")
-"""memory_entries columns these recordings need and the model does not have yet."""
 
 
 class RecordingApproval(Strict):
@@ -57,28 +49,17 @@ class PhraseRecordingOut(BaseModel):
     approved_at: datetime | None
 
 
-def _keep(entry: MemoryEntry, **values: Any) -> None:
-    """Set the pending columns the model has (see `PENDING_COLUMNS`)."""
-    for name, value in values.items():
-        if hasattr(MemoryEntry, name):
-            setattr(entry, name, value)
-
-
-def speaker(entry: MemoryEntry) -> str:
-    return str(getattr(entry, PENDING_COLUMNS[0], "") or "")
-
-
 def out(entry: MemoryEntry, media_type: str) -> PhraseRecordingOut:
     assert entry.recording_sha256 is not None
     return PhraseRecordingOut(
         entry_id=entry.id,
         sha256=entry.recording_sha256,
         media_type=media_type,
-        speaker=speaker(entry),
+        speaker=entry.recording_speaker,
         speaker_consent=entry.recording_consent,
         approved=entry.recording_approved,
-        approved_by=getattr(entry, PENDING_COLUMNS[1], None),
-        approved_at=getattr(entry, PENDING_COLUMNS[2], None),
+        approved_by=entry.recording_approved_by,
+        approved_at=entry.recording_approved_at,
     )
 
 
@@ -111,12 +92,8 @@ def add(
     entry.recording_sha256 = blob.sha256
     entry.recording_approved = False
     entry.recording_consent = consent_given(form.get("speaker_consent"))
-    _keep(
-        entry,
-        recording_speaker=speaker_of(form),
-        recording_approved_by=None,
-        recording_approved_at=None,
-    )
+    entry.recording_speaker = speaker_of(form)
+    entry.recording_approved_by = entry.recording_approved_at = None
     session.flush()
     record(
         session,
@@ -146,7 +123,7 @@ def approve(session: Session, admin: User, entry_id: int, sha256: str | None = N
         raise Conflict("该录音已核准")
     _require_approved_text(entry)
     entry.recording_approved = True
-    _keep(entry, recording_approved_by=admin.id, recording_approved_at=utcnow())
+    entry.recording_approved_by, entry.recording_approved_at = admin.id, utcnow()
     session.flush()
     record(
         session,

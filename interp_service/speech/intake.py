@@ -10,25 +10,12 @@ from sqlalchemy.orm import Session
 
 from interp_service.audit.chain import record
 from interp_service.cases.orm import Interview, Party
-from interp_service.errors import ValidationFailed
 from interp_service.evidence.service import add_file
 from interp_service.evidence.store import EvidenceStore
 from interp_service.speech import audio
 from interp_service.speech.orm import Recording
 from interp_service.users.orm import User
 from interp_service.users.service import actor_of
-
-
-def read_upload(source: object, max_bytes: int) -> bytes:
-    """The whole upload, refusing one larger than `max_bytes` (nothing is stored yet)."""
-    from interp_service.errors import PayloadTooLarge
-
-    data = source.read(max_bytes + 1)  # type: ignore[attr-defined]
-    if not isinstance(data, bytes) or not data:
-        raise ValidationFailed("上传的文件是空的", field="file")
-    if len(data) > max_bytes:
-        raise PayloadTooLarge(f"文件超过上限 {max_bytes // 1_048_576} MiB")
-    return data
 
 
 def add_recording(

@@ -47,13 +47,9 @@ from interp_service.audit.chain import record
 from interp_service.engine.errors import ModelLoadError
 from interp_service.engine.speech.types import Recognition
 from interp_service.errors import AppError
+from interp_service.speech.audio import SAMPLE_RATE
 from interp_service.speech.live_access import Admitted, admit_in_session
-from interp_service.speech.live_audio import (
-    SAMPLE_RATE,
-    AudioError,
-    Source,
-    parse_config,
-)
+from interp_service.speech.live_audio import AudioError, Source, parse_config
 from interp_service.speech.live_utterances import Segmenter, Utterance
 from interp_service.speech.models import SpeechModels
 from interp_service.speech.pipeline import classify, simplified

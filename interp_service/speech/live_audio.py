@@ -9,9 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from interp_service.speech.audio import audio_type
+from interp_service.speech.audio import SAMPLE_RATE, audio_type
 
-SAMPLE_RATE = 16_000
 FORMATS = {"pcm16": None, "webm": "webm", "ogg": "ogg"}
 MEDIA_TYPES = {"webm": "audio/webm", "ogg": "audio/ogg"}
 

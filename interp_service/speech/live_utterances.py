@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from interp_service.engine.speech.vad import MAX_SPAN_S
+from interp_service.speech.audio import SAMPLE_RATE
 
-SAMPLE_RATE = 16_000
 CHUNK = 512
 """Samples per voice-activity decision (32 ms; what silero-vad takes at 16 kHz)."""
 

@@ -24,7 +24,8 @@ from interp_service.api.access import SIGNED_IN, require
 from interp_service.api.deps import Principal, get_db
 from interp_service.audit.chain import Actor, record
 from interp_service.engine.errors import ModelLoadError
-from interp_service.speech import audio, intake, pipeline
+from interp_service.evidence.service import read_whole
+from interp_service.speech import audio, pipeline
 from interp_service.speech.models import SpeechModels
 from interp_service.speech.openai_errors import OpenAIError, OpenAIErrorRoute
 from interp_service.speech.openai_formats import render
@@ -187,7 +188,7 @@ async def create_transcription(
     models: SpeechModels = request.app.state.speech_models
     model, response_format, granularities, upload = _parameters(posted)
     actor = actor_of(me.user)
-    data = await run_in_threadpool(intake.read_upload, upload.file, settings.max_upload_bytes)
+    data = await run_in_threadpool(read_whole, upload.file, settings.max_upload_bytes)
     decoded = await run_in_threadpool(audio.decode, data, max_duration_s=settings.max_audio_seconds)
     sha256 = await run_in_threadpool(lambda: hashlib.sha256(data).hexdigest())
     prompt = await run_in_threadpool(_prompt, db)

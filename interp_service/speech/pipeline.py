@@ -11,9 +11,9 @@ import numpy as np
 import opencc
 
 from interp_service.engine.speech.types import Recognition, SpeechSpan, Word
+from interp_service.speech.audio import SAMPLE_RATE
 from interp_service.speech.models import SpeechModels
 
-SAMPLE_RATE = 16_000
 _to_simplified = opencc.OpenCC("t2s")
 
 Progress = Callable[[float, float], None]

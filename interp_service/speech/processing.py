@@ -104,9 +104,7 @@ def ctc_drafts(
     for number, result in enumerate(results, start=1):
         if result.kind != "unconfirmed":
             continue
-        start, end = (
-            int(t * pipeline.SAMPLE_RATE) for t in (result.span.start_s, result.span.end_s)
-        )
+        start, end = (int(t * audio.SAMPLE_RATE) for t in (result.span.start_s, result.span.end_s))
         text = model.transcribe(samples[start:end]).text.strip()
         if text:
             drafts[number] = (text, model.name)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from interp_service.audit.chain import record
-from interp_service.cases.orm import Assignment
+from interp_service.cases.repository import visible_case_ids
 from interp_service.db.base import utcnow
 from interp_service.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from interp_service.glossary import orthography
@@ -52,18 +52,6 @@ def check_transcript(text: str, language: str) -> TranscriptCheck:
     return TranscriptCheck(errors, warnings)
 
 
-def assigned_case_ids(session: Session, user: User) -> set[int] | None:
-    """Cases whose segments the user may see; None for admins (all)."""
-    if user.has_role("admin"):
-        return None
-    rows = session.scalars(
-        select(Assignment.case_id).where(
-            Assignment.user_id == user.id, Assignment.state == "active"
-        )
-    ).all()
-    return set(rows)
-
-
 def queue_for(session: Session, user: User, limit: int = 200) -> Sequence[SpeechSegment]:
     """Waiting and transcribed segments the user is competent in, oldest first."""
     query = (
@@ -72,7 +60,7 @@ def queue_for(session: Session, user: User, limit: int = 200) -> Sequence[Speech
         .where(SpeechSegment.transcript_state.in_(QUEUE_STATES))
         .order_by(Recording.created_at, SpeechSegment.recording_id, SpeechSegment.sequence)
     )
-    cases = assigned_case_ids(session, user)
+    cases = visible_case_ids(session, user)
     if cases is not None:
         query = query.where(Recording.case_id.in_(cases))
     rows = session.scalars(query).all()
@@ -85,7 +73,7 @@ def get_segment(session: Session, user: User, segment_id: int) -> tuple[SpeechSe
     recording = session.get(Recording, segment.recording_id) if segment else None
     if segment is None or recording is None:
         raise NotFound("语音片段不存在")
-    cases = assigned_case_ids(session, user)
+    cases = visible_case_ids(session, user)
     if cases is not None and recording.case_id not in cases:
         raise NotFound("语音片段不存在")
     return segment, recording

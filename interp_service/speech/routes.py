@@ -13,6 +13,7 @@ from interp_service.api.access import CASE_READ, CASE_WRITE, SIGNED_IN, require
 from interp_service.api.deps import Principal, get_db
 from interp_service.errors import NotFound
 from interp_service.evidence.routes import UPLOAD_SCHEMA
+from interp_service.evidence.service import read_whole, uploaded_file
 from interp_service.glossary.recordings import consent_given
 from interp_service.interviews.service import get_interview
 from interp_service.speech import audio, intake, processing, queue, readback
@@ -41,12 +42,10 @@ async def accept_upload(
     request: Request, db: Session, me: Principal, case_id: int, interview_id: int, posted: FormData
 ) -> Recording:
     """Check, store and queue an uploaded recording (shared by the API and the page)."""
-    from interp_service.evidence.service import uploaded_file
-
     settings = request.app.state.settings
     interview = get_interview(db, case_id, interview_id)
     upload = uploaded_file(posted)
-    data = await run_in_threadpool(intake.read_upload, upload.file, settings.max_upload_bytes)
+    data = await run_in_threadpool(read_whole, upload.file, settings.max_upload_bytes)
     decoded = await run_in_threadpool(audio.decode, data, max_duration_s=settings.max_audio_seconds)
 
     def store() -> Recording:

@@ -146,7 +146,7 @@ def _phrasebook(
     rows = repo.phrasebook(db)
     phrases = [views.phrase_out(e) for e in rows]
     recording_info = {
-        e.id: {"speaker": recordings.speaker(e), "consent": e.recording_consent}
+        e.id: {"speaker": e.recording_speaker, "consent": e.recording_consent}
         for e in rows
         if e.recording_sha256
     }

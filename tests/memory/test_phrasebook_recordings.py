@@ -23,7 +23,7 @@ from tests.interview_setup import interview_world
 
 MIAO = "zz-0001"
 # Stored only once migration 0007 adds the column (see interp_service.memory.recordings).
-SPEAKER = "发音人甲" if hasattr(MemoryEntry, "recording_speaker") else ""
+SPEAKER = "发音人甲"
 
 
 def _filled_phrase(client: TestClient, db: Session, miao_admin: Account, index: int = 0) -> int:

@@ -35,9 +35,9 @@ import numpy as np
 
 from interp_service.engine.cards import CARD_FILE, sha256_file
 from interp_service.engine.errors import ModelLoadError
+from interp_service.engine.speech import SAMPLE_RATE
 
 TASK = "asr-ctc"
-SAMPLE_RATE = 16_000
 SUBFOLDERS = ("hf", "data")
 REQUIRED_FILES = ("hf/config.json", "hf/vocab.json")
 WEIGHTS = ("hf/model.safetensors", "hf/model.safetensors.index.json")

@@ -11,9 +11,9 @@ from typing import Any
 
 import numpy as np
 
+from interp_service.engine.speech import SAMPLE_RATE
 from interp_service.engine.speech.types import SpeechSpan
 
-SAMPLE_RATE = 16_000
 MAX_SPAN_S = 28.0
 """Longest span handed to the recogniser (Whisper reads at most 30 s at a time)."""
 
