@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -12,6 +14,7 @@ from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException
 
+from interp_service.api.messages import message as chinese_message
 from interp_service.errors import PROBLEM_BASE, AppError, Conflict, NotAuthenticated
 
 log = logging.getLogger("interp_service")
@@ -61,11 +64,11 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
-        errors = []
-        for err in exc.errors():
-            loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")]
-            errors.append({"field": ".".join(loc) or "body", "message": _message(err)})
-        detail = "；".join(f"{e['field']}: {e['message']}" for e in errors)
+        errors = [{"field": _field(err), "message": chinese_message(err)} for err in exc.errors()]
+        detail = "；".join(
+            e["message"] if e["field"] == "body" else f"{e['field']}：{e['message']}"
+            for e in errors
+        )
         if wants_page(request):
             return _page(request, 422, "输入有误", detail)
         return _problem(
@@ -128,11 +131,10 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
 
-def _message(err: dict[str, object]) -> str:
-    msg = str(err.get("msg", "无效"))
-    kind = str(err.get("type", ""))
-    if kind == "extra_forbidden":
-        return "不允许的字段"
-    if kind == "missing":
-        return "必填"
-    return msg.removeprefix("Value error, ")
+def _field(err: Mapping[str, Any]) -> str:
+    """The dotted name of the field an error is about; ``body`` for the whole request."""
+    if err.get("type") == "json_invalid":
+        return "body"  # its location is a character position, not a field
+    where = ("body", "query", "path", "header", "cookie")
+    loc = [str(p) for p in err.get("loc", ()) if p not in where]
+    return ".".join(loc) or "body"

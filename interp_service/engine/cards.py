@@ -122,7 +122,7 @@ def model_files(folder: Path) -> list[str]:
 
 
 def _fail(folder: Path, reason: str) -> ModelLoadError:
-    return ModelLoadError(f"model folder {folder}: {reason}")
+    return ModelLoadError(f"模型文件夹 {folder}：{reason}")
 
 
 def _safe_relative(folder: Path, name: str) -> bool:
@@ -140,7 +140,7 @@ def _scalars(folder: Path, data: dict[str, Any], table: str) -> dict[str, Scalar
     if not isinstance(values, dict) or not all(
         isinstance(v, str | int | float | bool) for v in values.values()
     ):
-        raise _fail(folder, f"card [{table}] must map names to strings, numbers or booleans")
+        raise _fail(folder, f"card.toml 的 [{table}] 表只能包含文字、数字或布尔值")
     return dict(values)
 
 
@@ -152,16 +152,16 @@ def _directions(
     if not isinstance(directions, list) or not all(
         isinstance(d, str) and _PAIR.match(d) for d in directions
     ):
-        raise _fail(folder, "card field 'directions' must list pair keys such as 'cmn-mmr'")
+        raise _fail(folder, "card.toml 的 directions 字段须列出语言对，如 cmn-mmr")
     if directions and pair not in directions:
-        raise _fail(folder, f"card field 'directions' does not include {pair}")
+        raise _fail(folder, f"card.toml 的 directions 字段未包含 {pair}")
     if not isinstance(tags, dict) or not all(
         isinstance(k, str) and _LANGUAGE.match(k) and isinstance(v, str) and v.strip()
         for k, v in tags.items()
     ):
-        raise _fail(folder, "card [target_tags] must map ISO 639-3 codes to tokens")
+        raise _fail(folder, "card.toml 的 [target_tags] 表须把 ISO 639-3 语言代码对应到标记")
     if len(directions) > 1 and not {d[4:] for d in directions} <= set(tags):
-        raise _fail(folder, "a card with several directions needs a target tag for each target")
+        raise _fail(folder, "有多个翻译方向的模型须为每个目标语言设目标标记（target_tags）")
     return tuple(directions), dict(tags)
 
 
@@ -170,29 +170,29 @@ def _parse(folder: Path, data: dict[str, Any]) -> ModelCard:
     for key in _STRING_FIELDS:
         value = data.get(key, "" if key.endswith("_variety") else None)
         if not isinstance(value, str):
-            raise _fail(folder, f"card field {key!r} must be a string")
+            raise _fail(folder, f"card.toml 的 {key} 字段须为文字")
         values[key] = value
     for key in ("task", "name", "version", "licence", "source"):
         if not values[key].strip():
-            raise _fail(folder, f"card field {key!r} is empty")
+            raise _fail(folder, f"card.toml 的 {key} 字段为空")
     if values["task"] not in TASKS:
-        raise _fail(folder, f"unknown task {values['task']!r} (known: {', '.join(TASKS)})")
+        raise _fail(folder, f"未知的任务类型 {values['task']}（可选：{'、'.join(TASKS)}）")
     for key in ("source_language", "target_language"):
         if not _LANGUAGE.match(values[key]):
-            raise _fail(folder, f"card field {key!r} must be an ISO 639-3 code")
+            raise _fail(folder, f"card.toml 的 {key} 字段须为 ISO 639-3 语言代码")
     files = data.get("files")
     if not isinstance(files, dict) or not files:
-        raise _fail(folder, "card has no [files] table")
+        raise _fail(folder, "card.toml 缺少 [files] 表")
     for name, digest in files.items():
         if not _safe_relative(folder, name):
-            raise _fail(folder, f"file {name!r} is not a path under hf/, ct2/ or data/")
+            raise _fail(folder, f"文件 {name} 不在 hf/、ct2/ 或 data/ 之下")
         if not isinstance(digest, str) or not _SHA256.match(digest):
-            raise _fail(folder, f"file {name!r} has no valid SHA-256")
+            raise _fail(folder, f"文件 {name} 没有有效的 SHA-256")
     metrics = data.get("metrics", {})
     if not isinstance(metrics, dict) or not all(
         isinstance(v, int | float) and not isinstance(v, bool) for v in metrics.values()
     ):
-        raise _fail(folder, "card [metrics] must map names to numbers")
+        raise _fail(folder, "card.toml 的 [metrics] 表只能包含数字")
     pair = f"{values['source_language']}-{values['target_language']}"
     directions, tags = _directions(folder, data, pair)
     return ModelCard(
@@ -220,9 +220,9 @@ def read_card(folder: Path, *, verify: bool = True) -> ModelCard:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise _fail(folder, f"{CARD_FILE} is missing") from None
+        raise _fail(folder, f"缺少 {CARD_FILE}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise _fail(folder, f"{CARD_FILE} is malformed: {exc}") from exc
+        raise _fail(folder, f"{CARD_FILE} 格式有误：{exc}") from exc
     card = _parse(folder, data)
     if verify:
         verify_files(card)
@@ -234,16 +234,16 @@ def verify_files(card: ModelCard) -> None:
     folder = card.folder
     missing = [n for n in REQUIRED_FILES.get(card.task, ()) if n not in card.files]
     if missing:
-        raise _fail(folder, f"card does not list required file(s) {', '.join(missing)}")
+        raise _fail(folder, f"card.toml 未列出必需的文件：{'、'.join(missing)}")
     for name, expected in card.files.items():
         path = folder / name
         if not path.is_file():
-            raise _fail(folder, f"file {name} is missing")
+            raise _fail(folder, f"缺少文件 {name}")
         if sha256_file(path) != expected:
-            raise _fail(folder, f"file {name} does not match its SHA-256 in the card")
+            raise _fail(folder, f"文件 {name} 与 card.toml 记录的 SHA-256 不符（已被改动或损坏）")
     unlisted = [n for n in model_files(folder) if n not in card.files]
     if unlisted:
-        raise _fail(folder, f"unlisted file(s) {', '.join(unlisted[:5])}")
+        raise _fail(folder, f"有 card.toml 未列出的文件：{'、'.join(unlisted[:5])}")
 
 
 def _toml_value(value: Scalar) -> str:
@@ -291,7 +291,7 @@ def write_card(card: ModelCard) -> ModelCard:
     folder = card.folder
     files = {name: sha256_file(folder / name) for name in model_files(folder)}
     if not files:
-        raise _fail(folder, "no model files under hf/ or ct2/")
+        raise _fail(folder, "hf/ 和 ct2/ 下都没有模型文件")
     written = dataclasses.replace(card, files=files, metrics=dict(card.metrics))
     written = _parse(folder, tomllib.loads(card_toml(written)))  # refuse what cannot be read
     tmp = folder / f".{CARD_FILE}.tmp"

@@ -9,6 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 from interp_service.db.base import utcnow
+from interp_service.errors import AppError
 from interp_service.jobs.base import FINAL_STATES, JobCancelled, JobFunction, JobInfo
 
 
@@ -61,9 +62,9 @@ class InProcessJobRunner:
         except JobCancelled:
             self._update(job_id, state="cancelled", finished_at=utcnow())
         except Exception as exc:  # a job's failure is its state, not the runner's
-            self._update(
-                job_id, state="failed", error=f"{type(exc).__name__}: {exc}", finished_at=utcnow()
-            )
+            # The service's own errors already say what happened in Chinese.
+            error = exc.detail if isinstance(exc, AppError) else f"{type(exc).__name__}: {exc}"
+            self._update(job_id, state="failed", error=error, finished_at=utcnow())
         else:
             self._update(job_id, state="succeeded", result=result, finished_at=utcnow())
 

@@ -50,9 +50,8 @@ def open_build(
             saved = {}
         if saved.get("fingerprint") != fingerprint:
             raise ResumeMismatch(
-                f"the interrupted training in {build} was made from other data or options "
-                "(approved data changed since, or the options differ): run it with the same "
-                "options, or without --resume to start afresh"
+                f"{build} 中中断的训练用的是另一份数据或另一组选项（此后已核准的数据有变，"
+                "或选项不同），无法继续：请用相同的选项运行，或去掉 --resume 从头训练。"
             )
         notes.append(f"resumed the interrupted training in {build}")
         version = int(saved["version"])

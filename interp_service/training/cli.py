@@ -37,7 +37,7 @@ def _request(args: argparse.Namespace) -> TrainRequest:
 def _train_mt(settings: Settings, args: argparse.Namespace) -> int:
     from interp_service.db.session import make_engine, make_session_factory
     from interp_service.errors import AppError
-    from interp_service.training.errors import TrainingInterrupted
+    from interp_service.training.errors import NotEnoughData, TrainingFailed, TrainingInterrupted
     from interp_service.training.progress import ProgressBar
     from interp_service.training.runner import prepare, train
 
@@ -62,6 +62,10 @@ def _train_mt(settings: Settings, args: argparse.Namespace) -> int:
     except AppError as exc:
         bar.close()
         print(f"error: {exc.detail}", file=sys.stderr)
+        if isinstance(exc, NotEnoughData):
+            print(exc.cli_hint, file=sys.stderr)
+        if isinstance(exc, TrainingFailed) and exc.__cause__ is not None:
+            print(f"原因：{exc.__cause__}", file=sys.stderr)
         return 1
     except TrainingInterrupted as exc:
         bar.close()

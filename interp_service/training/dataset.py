@@ -248,20 +248,20 @@ def build_dataset(
     sentences = [e for e, _ in dataset.pairs if e.origin in SENTENCE_ORIGINS]
     if not sentences and not dataset.pairs:
         raise NoTrainingData(
-            f"{name}: no approved pairs to train on. Approve translation-memory pairs of this "
-            "language pair (either direction counts) first."
+            f"{name}：没有可用于训练的已核准句对。请先核准这一语言对的翻译记忆句对"
+            "（两个翻译方向都算）。"
         )
     in_train = sum(1 for e, s in dataset.pairs if s == "train" and e.origin in SENTENCE_ORIGINS)
     held = {s: sum(1 for e, w in dataset.pairs if w == s) for s in ("dev", "test")}
     if in_train < min_pairs or not held["dev"] or not held["test"]:
         raise NotEnoughData(
-            f"{name}: only {len(sentences)} approved sentence pairs after removing "
-            f"{dataset.duplicates + dataset.near_duplicates} duplicates and near-duplicates "
-            f"({in_train} in the training split, {held['dev']} dev, {held['test']} test). "
-            f"At least {min_pairs} training pairs are needed, about {-(-min_pairs * 10 // 8)} "
-            "approved sentence pairs in all (a fifth is held out for dev and test); a smaller "
-            "model would not beat translation memory. Approve more pairs, or lower the limit "
-            "with --min-pairs."
+            f"{name}：已核准的句对不足，无法训练。去除 "
+            f"{dataset.duplicates + dataset.near_duplicates} 条重复或近似重复的句对后，"
+            f"只剩 {len(sentences)} 条（训练集 {in_train} 条，开发集 {held['dev']} 条，"
+            f"测试集 {held['test']} 条）。训练集至少需要 {min_pairs} 条，也就是共约 "
+            f"{-(-min_pairs * 10 // 8)} 条已核准的句对（五分之一留作开发集和测试集）；"
+            "数据再少，训练出的模型不会比翻译记忆更好。请先核准更多句对。",
+            min_pairs=min_pairs,
         )
     return dataset
 

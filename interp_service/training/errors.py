@@ -19,6 +19,8 @@ class NotEnoughData(ValidationFailed):
 
     kind = "not-enough-training-data"
     title = "训练数据不足"
+    #: Said only by the command line, after the message: pages and the API name no options.
+    cli_hint = "如只想用更少的数据试训，可用 --min-pairs 调低训练集的最低句对数。"
 
 
 class ResumeMismatch(Conflict):

@@ -36,11 +36,13 @@ class JobMonitor:
     def stepped(self, step: int, loss: float) -> None:
         self.ctx.check_cancelled()
         if step % 10 == 0 or step == self.total:
-            self.ctx.progress(step, self.total, f"loss {loss:.3f} · 最佳 dev chrF {self.best:.1f}")
+            self.ctx.progress(
+                step, self.total, f"损失 {loss:.3f} · 开发集最佳 chrF {self.best:.1f}"
+            )
 
     def evaluated(self, step: int, score: float, best: float) -> None:
         self.best = best
-        self.ctx.progress(step, self.total, f"dev chrF {score:.1f}（最佳 {best:.1f}）")
+        self.ctx.progress(step, self.total, f"开发集 chrF {score:.1f}（最佳 {best:.1f}）")
 
 
 def start_training(
@@ -62,7 +64,7 @@ def start_training(
         except TrainingFailed as exc:
             if isinstance(exc.__cause__, JobCancelled):
                 raise JobCancelled() from None
-            raise RuntimeError(exc.detail) from None
+            raise TrainingFailed(exc.detail) from None
         card = outcome.card
         return {
             "name": card.name,

@@ -97,13 +97,15 @@ class TrainRequest:
     def check(self) -> None:
         """ValueError on a request no run could carry out."""
         if self.size not in PRESETS:
-            raise ValueError(f"unknown size {self.size!r} (known: {', '.join(PRESETS)})")
+            raise ValueError(f"没有“{self.size}”这种模型规模，可选：{'、'.join(PRESETS)}")
         if self.source_language == self.target_language:
-            raise ValueError("source and target language must differ")
+            raise ValueError("源语言和目标语言不能相同")
         if not NAME.match(self.model_name):
-            raise ValueError("a model name is lower-case letters, digits, '.', '_' and '-'")
+            raise ValueError(
+                "模型名称只能用小写字母、数字和“.”“_”“-”，以字母或数字开头，最长 63 个字符"
+            )
         if self.epochs < 1 or self.patience < 1 or self.min_pairs < 1:
-            raise ValueError("epochs, patience and min-pairs must be at least 1")
+            raise ValueError("训练轮数、早停耐心和最低句对数都至少为 1")
 
     def settings(self) -> dict[str, object]:
         """What must not change between an interrupted run and its ``--resume``."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import logging
 import shutil
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,6 +27,7 @@ from interp_service.engine.convert import convert_to_ct2
 from interp_service.engine.trainer import LoopConfig, Monitor, default_threads
 from interp_service.engine.training import ModelSize, fit_marian
 from interp_service.errors import AppError
+from interp_service.jobs.base import JobCancelled
 from interp_service.training.augment import add_placeholder_copies
 from interp_service.training.build import disk_full, open_build
 from interp_service.training.dataset import Dataset, Example, build_dataset, write_split
@@ -49,6 +51,8 @@ from interp_service.training.export import export_examples
 from interp_service.training.gloss import session_gloss
 from interp_service.training.modelcard import card_for, write_samples
 from interp_service.training.request import TrainRequest
+
+log = logging.getLogger("interp_service")
 
 
 @dataclass
@@ -137,14 +141,16 @@ def train(
         shutil.rmtree(build, ignore_errors=True)
         if disk_full(exc):
             raise StorageFull(
-                f"the disk filled up while training {name}: {exc}. The temporary folder was "
-                f"removed and no model was changed; free space under {mt} and run again."
+                f"训练 {name} 时磁盘已满。临时文件夹已删除，现有模型均未改动；"
+                f"请腾出 {mt} 所在磁盘的空间后再训练。"
             ) from exc
         if isinstance(exc, AppError):
             raise
+        if not isinstance(exc, JobCancelled):
+            log.error("training %s failed", name, exc_info=exc)
         raise TrainingFailed(
-            f"training {name} failed: {exc}. The temporary folder was removed and no model "
-            "was changed."
+            f"训练 {name} 时出错，已停止。临时文件夹已删除，现有模型均未改动；"
+            "错误详情已记入服务日志。"
         ) from exc
     return TrainOutcome(read_card(final), dataset.counts(), reports, notes, stopped)
 

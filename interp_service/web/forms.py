@@ -8,6 +8,7 @@ from fastapi import Request
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
+from interp_service.api.messages import message as chinese_message
 from interp_service.errors import AppError
 
 M = TypeVar("M", bound=BaseModel)
@@ -35,10 +36,7 @@ def parse(model: type[M], data: dict[str, Any]) -> tuple[M | None, FormErrors]:
                 if len(loc) > 1 and loc[0] in ("term", "concept")
                 else (loc[0] if loc else "_form")
             )
-            message = str(err["msg"]).removeprefix("Value error, ")
-            if err["type"] == "missing":
-                message = "必填"
-            errors.setdefault(field, message)
+            errors.setdefault(field, chinese_message(err))
         return None, errors
 
 

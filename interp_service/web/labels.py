@@ -62,3 +62,12 @@ POS = {
     "other": "其他",
 }
 PROPOSAL_KIND = {"new_term": "新术语", "change_term": "修改术语", "new_concept": "新概念"}
+PROPOSAL_STATE = {"pending": "待审核", "approved": "已批准", "rejected": "已驳回"}
+JOB_STATE = {
+    "queued": "排队中",
+    "running": "进行中",
+    "succeeded": "已完成",
+    "failed": "失败",
+    "cancelled": "已取消",
+}
+MODEL_SIZE = {"tiny": "微型（仅供试训）", "small": "小型", "base": "标准"}

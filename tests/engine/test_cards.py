@@ -42,14 +42,14 @@ def test_metrics_and_texts_round_trip(tmp_path: Path) -> None:
 
 
 def test_missing_card_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ModelLoadError, match="card.toml is missing"):
+    with pytest.raises(ModelLoadError, match="缺少 card.toml"):
         read_card(tmp_path)
 
 
 def test_malformed_card_is_refused(tmp_path: Path) -> None:
     card = write_fake_model(tmp_path, "m1")
     (card.folder / "card.toml").write_text('task = "mt"\nname = [unclosed\n')
-    with pytest.raises(ModelLoadError, match="malformed"):
+    with pytest.raises(ModelLoadError, match="格式有误"):
         read_card(card.folder)
 
 
@@ -64,7 +64,7 @@ def test_card_without_required_field_is_refused(tmp_path: Path) -> None:
 def test_missing_file_is_refused(tmp_path: Path) -> None:
     card = write_fake_model(tmp_path, "m1")
     (card.folder / "ct2" / "model.bin").unlink()
-    with pytest.raises(ModelLoadError, match="ct2/model.bin is missing"):
+    with pytest.raises(ModelLoadError, match="缺少文件 ct2/model.bin"):
         read_card(card.folder)
 
 
@@ -72,14 +72,14 @@ def test_changed_file_is_refused(tmp_path: Path) -> None:
     card = write_fake_model(tmp_path, "m1")
     with (card.folder / "hf" / "config.json").open("a") as handle:
         handle.write("tampered\n")
-    with pytest.raises(ModelLoadError, match="hf/config.json does not match its SHA-256"):
+    with pytest.raises(ModelLoadError, match="hf/config.json 与 card.toml 记录的 SHA-256 不符"):
         read_card(card.folder)
 
 
 def test_unlisted_file_is_refused(tmp_path: Path) -> None:
     card = write_fake_model(tmp_path, "m1")
     (card.folder / "ct2" / "extra.bin").write_bytes(b"\0")
-    with pytest.raises(ModelLoadError, match="unlisted"):
+    with pytest.raises(ModelLoadError, match="未列出的文件"):
         read_card(card.folder)
 
 
@@ -87,7 +87,7 @@ def test_path_outside_the_folder_is_refused(tmp_path: Path) -> None:
     card = write_fake_model(tmp_path, "m1")
     text = (card.folder / "card.toml").read_text()
     (card.folder / "card.toml").write_text(text.replace('"hf/config.json"', '"../x.json"'))
-    with pytest.raises(ModelLoadError, match="not a path under"):
+    with pytest.raises(ModelLoadError, match="不在 hf/、ct2/ 或 data/ 之下"):
         read_card(card.folder)
 
 
@@ -109,4 +109,4 @@ def test_scan_separates_good_and_broken_folders(tmp_path: Path) -> None:
     assert cards == [good]
     assert [folder.name for folder, _ in failures] == ["broken", "half-written"]
     assert "SHA-256" in failures[0][1]
-    assert "card.toml is missing" in failures[1][1]
+    assert "缺少 card.toml" in failures[1][1]

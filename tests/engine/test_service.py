@@ -88,7 +88,7 @@ def test_broken_folders_and_bad_pointers_are_reported_and_the_engine_stays_up(
         status = engine.status()
         failed = {Path(f["folder"]).name: f["error"] for f in status["failures"]}
         assert set(failed) == {"broken", "no-card"}
-        assert "ct2/model.bin does not match" in failed["broken"]
+        assert "ct2/model.bin 与 card.toml 记录的 SHA-256 不符" in failed["broken"]
         assert [m["pair"] for m in status["models"]] == ["cmn-mmr"]
         assert await engine.model_for("mmr", "cmn") is None
         assert await engine.model_for("cmn", "mmr") is not None

@@ -54,9 +54,9 @@ def test_sync_lists_versions_and_a_broken_folder_is_refused_never_promoted(
     assert good["folder"] == "tiny-cmn-mmr-1" and len(good["card_sha256"]) == 64
     assert good["gate"] is None and good["problem"] == ""
     broken = versions["tiny-cmn-mmr@7"]
-    assert broken["status"] == "refused" and "does not match its SHA-256" in broken["problem"]
+    assert broken["status"] == "refused" and "SHA-256 不符" in broken["problem"]
     assert versions["half-written"]["status"] == "refused"
-    assert "card.toml is missing" in versions["half-written"]["problem"]
+    assert "缺少 card.toml" in versions["half-written"]["problem"]
     # Listing again changes nothing; each registration was audited once.
     assert _versions(client, admin) == versions
     actions = [a for a, _ in audit_actions(db)]

@@ -27,7 +27,7 @@ def test_models_pages_and_forms(
     assert listing.status_code == 200
     assert 'href="/admin/models">模型</a>' in listing.text  # the admin nav link
     assert 'href="/admin/models/other-cmn-mmr/1"' in listing.text
-    assert "已拒收" in listing.text and "does not match its SHA-256" in listing.text
+    assert "已拒收" in listing.text and "SHA-256 不符" in listing.text
     assert "没有现用模型" in listing.text
 
     page = client.get("/admin/models/other-cmn-mmr/1")

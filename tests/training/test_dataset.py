@@ -106,12 +106,13 @@ def test_too_little_data_says_how_much_is_needed() -> None:
     with pytest.raises(NotEnoughData) as caught:
         build_dataset(examples(placeholder_pairs()[:60]), "cmn", "mmr")
     message = caught.value.detail
-    assert "cmn→mmr" in message and "60 approved sentence pairs" in message
-    assert "At least 200 training pairs" in message and "--min-pairs" in message
+    assert "cmn→mmr" in message and "只剩 60 条" in message
+    assert "训练集至少需要 200 条" in message and "--min-pairs" not in message
+    assert "--min-pairs" in NotEnoughData.cli_hint
 
 
 def test_a_pair_without_data_is_named() -> None:
-    with pytest.raises(NoTrainingData, match="mmr→cmn: no approved pairs"):
+    with pytest.raises(NoTrainingData, match="mmr→cmn：没有可用于训练的已核准句对"):
         build_dataset([], "mmr", "cmn")
     with pytest.raises(NoTrainingData, match="muq↔cmn"):
         build_dataset(examples(), "muq", "cmn", both=True)  # only cmn↔mmr pairs exist

@@ -81,7 +81,7 @@ def test_command_names_a_pair_without_data(
 ) -> None:
     assert main(["train", "mt", "--source", "mmr", "--target", "cmn"]) == 1
     err = capsys.readouterr().err
-    assert "mmr→cmn: no approved pairs" in err
+    assert "mmr→cmn：没有可用于训练的已核准句对" in err
     assert not (cli_env / "mt").exists() or not list((cli_env / "mt").iterdir())
 
 
@@ -91,5 +91,6 @@ def test_command_refuses_too_little_data(
     add_entries(placeholder_pairs()[:50])
     assert main(["train", "mt", "--source", "cmn", "--target", "mmr", "--both"]) == 1
     err = capsys.readouterr().err
-    assert "cmn↔mmr: only 50 approved sentence pairs" in err and "At least 200" in err
+    assert "cmn↔mmr：已核准的句对不足" in err and "只剩 50 条" in err
+    assert "训练集至少需要 200 条" in err and "--min-pairs" in err  # the command names it
     assert main(["train", "mt", "--source", "cmn", "--target", "cmn"]) == 2

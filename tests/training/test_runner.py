@@ -128,7 +128,7 @@ def test_full_disk_removes_the_build_and_keeps_previous_models(
         raise OSError(errno.ENOSPC, "No space left on device", str(path))
 
     monkeypatch.setattr("interp_service.engine.trainer._save", full)
-    with pytest.raises(StorageFull, match="disk filled up.*no model was changed"):
+    with pytest.raises(StorageFull, match="磁盘已满.*现有模型均未改动"):
         runner.train(prepared(app), root, REQUEST)
     assert [p.name for p in (root / "mt").iterdir()] == ["cmn-mmr-1"]
     assert read_card(previous.folder) == previous
@@ -143,7 +143,7 @@ def test_resume_refuses_a_build_from_other_data(
     build.mkdir(parents=True)
     (build / "run.json").write_text(json.dumps({"version": 1, "fingerprint": "other"}))
     request = TrainRequest(**{**vars(REQUEST), "resume": True})
-    with pytest.raises(ResumeMismatch, match="without --resume"):
+    with pytest.raises(ResumeMismatch, match="去掉 --resume 从头训练"):
         runner.train(prepared(app), settings.trained_models_dir, request)
     assert build.is_dir()  # kept: the right options may still resume it
 

@@ -38,20 +38,20 @@ def test_unlisted_or_changed_data_files_are_refused(tmp_path: Path) -> None:
     card = write_fake_model(tmp_path, "m1")
     (card.folder / "data").mkdir()
     (card.folder / "data" / "test.tsv").write_text("x\n")
-    with pytest.raises(ModelLoadError, match="unlisted file"):
+    with pytest.raises(ModelLoadError, match="未列出的文件"):
         read_card(card.folder)
     write_card(card)
     (card.folder / "data" / "test.tsv").write_text("y\n")
-    with pytest.raises(ModelLoadError, match="data/test.tsv does not match"):
+    with pytest.raises(ModelLoadError, match="data/test.tsv 与 card.toml 记录的 SHA-256 不符"):
         read_card(card.folder)
 
 
 @pytest.mark.parametrize(
     ("line", "reason"),
     [
-        ('directions = ["cmn-mmr", "mmr"]', "pair keys"),
-        ('directions = ["mmr-cmn", "cmn-muq"]', "does not include cmn-mmr"),
-        ('directions = ["cmn-mmr", "mmr-cmn"]', "target tag for each target"),
+        ('directions = ["cmn-mmr", "mmr"]', "须列出语言对"),
+        ('directions = ["mmr-cmn", "cmn-muq"]', "未包含 cmn-mmr"),
+        ('directions = ["cmn-mmr", "mmr-cmn"]', "须为每个目标语言设目标标记"),
     ],
 )
 def test_bad_directions_are_refused(tmp_path: Path, line: str, reason: str) -> None:
