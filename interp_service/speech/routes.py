@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
@@ -46,6 +48,12 @@ async def accept_upload(
     interview = get_interview(db, case_id, interview_id)
     upload = uploaded_file(posted)
     data = await run_in_threadpool(read_whole, upload.file, settings.max_upload_bytes)
+
+    def refuse_repeat() -> None:
+        # Early, before the decoding; `add_recording` checks again under the interview lock.
+        intake.check_not_duplicate(db, interview, hashlib.sha256(data).hexdigest())
+
+    await run_in_threadpool(refuse_repeat)
     decoded = await run_in_threadpool(audio.decode, data, max_duration_s=settings.max_audio_seconds)
 
     def store() -> Recording:
@@ -88,7 +96,9 @@ async def upload_recording(
     posted: FormData = Depends(posted_form),
 ) -> RecordingOut:
     """Store an interview recording (wav, mp3, ogg/opus, webm, m4a, flac) and start the job
-    that segments it; poll the recording (or `/api/v1/jobs/{job_id}`) for progress."""
+    that segments it; poll the recording (or `/api/v1/jobs/{job_id}`) for progress. The same
+    file (SHA-256) again for this interview is 409 with `existing_recording_id` and
+    `recording_url`, and nothing is stored."""
     item = await accept_upload(request, db, me, case_id, interview_id, posted)
     return RecordingOut.model_validate(item)
 

@@ -98,7 +98,14 @@ async def upload_recording(
     except AppError as exc:
         db.rollback()
         return _recordings_page(
-            request, db, case_id, interview_id, exc.status, upload_error=exc.detail
+            request,
+            db,
+            case_id,
+            interview_id,
+            exc.status,
+            upload_error=exc.detail,
+            # A repeated file: the message links to the recording already on the page.
+            existing_recording_id=exc.extra.get("existing_recording_id"),
         )
     return RedirectResponse(
         f"/cases/{case_id}/interviews/{interview_id}/recordings?uploaded={item.id}",

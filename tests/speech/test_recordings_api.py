@@ -21,20 +21,20 @@ from interp_service.audit.chain import Actor
 from interp_service.coverage.speech_export import export
 from interp_service.evidence.orm import EvidenceFile
 from interp_service.speech.orm import Recording, SpeechSegment
-from tests.conftest import Account, bearer
+from tests.conftest import Account, assign_interpreter, bearer
 from tests.interview_setup import World, interview_world
 from tests.speech.conftest import clip, encode_as, english_standin, silence, wav_bytes
 
 
 def add_member(client: TestClient, lead: Account, case_id: int, user: Account, role: str) -> None:
+    """Assign `user`; an interpreter then files their own declaration of no conflict."""
+    if role == "interpreter":
+        assign_interpreter(client, lead, case_id, user)
+        return
     r = client.post(
         f"/api/v1/cases/{case_id}/assignments",
         headers=bearer(lead),
-        json={
-            "user_id": user.id,
-            "role_on_case": role,
-            **({"declaration": {"has_conflict": False}} if role == "interpreter" else {}),
-        },
+        json={"user_id": user.id, "role_on_case": role},
     )
     assert r.status_code == 201, r.text
 
@@ -197,6 +197,8 @@ def test_bad_uploads_leave_nothing_behind(
 ) -> None:
     world = interview_world(client, admin, make_user)
     before = counts(speech_app)
+    root = speech_app.state.evidence_store.root
+    files_before = sorted(p for p in root.rglob("*") if p.is_file())  # the declaration form
     not_audio = upload(client, world, world.lead, b"%PDF-1.4\n" + b"0" * 500, "x.wav")
     assert not_audio.status_code == 415
     assert not_audio.headers["content-type"].startswith("application/problem+json")
@@ -210,8 +212,7 @@ def test_bad_uploads_leave_nothing_behind(
     too_big = upload(client, world, world.lead, wav_bytes(silence(1.0)), "big.wav")
     assert too_big.status_code == 413
     assert counts(speech_app) == before
-    stored = [p for p in speech_app.state.evidence_store.root.rglob("*") if p.is_file()]
-    assert stored == []
+    assert sorted(p for p in root.rglob("*") if p.is_file()) == files_before
 
 
 def test_silence_yields_no_segments_and_outsiders_cannot_see_recordings(
