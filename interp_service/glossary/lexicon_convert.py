@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import sys
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -28,6 +29,7 @@ __all__ = [
     "TSV_COLUMNS",
     "Conversion",
     "Report",
+    "concept_id",
     "convert_form",
     "format_report",
     "lexicon_rows",
@@ -39,6 +41,9 @@ __all__ = [
 ]
 
 SOURCE = "Chen 2012 (lexibank chenhmongmien b0a1042a), CC BY 4.0"
+# The glossary's concept ids (external_id) are at most 64 characters; the import refuses
+# the whole file over one longer id.
+CONCEPT_ID_MAX = 64
 TSV_COLUMNS = (
     "concept_id",
     "subject_field",
@@ -118,6 +123,17 @@ def _note(conv: Conversion) -> str:
     return "converted from Chen's IPA by reference rules"
 
 
+def concept_id(param_id: str) -> str:
+    """`chen2012-<parameter>`; a parameter too long for the glossary's concept ids is cut and
+    ends with 8 hex digits of its SHA-256, so the id stays unique and the same on every run
+    (the whole parameter is in each row's `source`)."""
+    full = f"chen2012-{param_id}"
+    if len(full) <= CONCEPT_ID_MAX:
+        return full
+    digest = hashlib.sha256(param_id.encode("utf-8")).hexdigest()[:8]
+    return f"{full[: CONCEPT_ID_MAX - len(digest) - 1]}-{digest}"
+
+
 def lexicon_rows(conversions: Iterable[Conversion]) -> list[dict[str, str]]:
     """One concept per Chen parameter with a converted form: a cmn row (Chinese gloss),
     an eng row (English name) and one row per distinct converted spelling."""
@@ -130,7 +146,7 @@ def lexicon_rows(conversions: Iterable[Conversion]) -> list[dict[str, str]]:
     for param_id, convs in by_param.items():
         first = convs[0]
         base = {
-            "concept_id": f"chen2012-{param_id}",
+            "concept_id": concept_id(param_id),
             "subject_field": "lexicon",
             "part_of_speech": "",
             "status": "admitted",

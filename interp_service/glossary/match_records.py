@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 CHINESE_LANGUAGES = frozenset({"cmn", "zho", "chi"})
 MIAO_LANGUAGES = frozenset({"mmr", "muq"})
@@ -14,6 +15,20 @@ VERIFICATION_RANK = {"approved": 0, "unverified": 1}
 HOW_RANK = {"exact": 0, "tone-insensitive": 1, "prefix": 2, "pinyin": 3, "fuzzy": 4}
 
 TextKey = Callable[[str], str]
+
+# What a concept is for the translation receipts and the interview page: a legal concept of
+# the team's glossary, or an everyday word of a lexicon (the Chen 2012 import). A concept is
+# "lexicon" when its subject field is `lexicon` (what `lexicon_convert` writes, kept through
+# TBX/CSV export and import and shown on the concept page); every other concept is "legal".
+TermKind = Literal["legal", "lexicon"]
+LEXICON_SUBJECT_FIELD = "lexicon"
+
+
+def concept_kind(subject_field: str | None) -> TermKind:
+    """The kind of a concept from its subject field (case and spaces ignored)."""
+    if (subject_field or "").strip().casefold() == LEXICON_SUBJECT_FIELD:
+        return "lexicon"
+    return "legal"
 
 
 def simple_normalise(text: str) -> str:
@@ -32,6 +47,7 @@ class IndexedTerm:
     text: str
     status: str
     verification: str
+    kind: TermKind = "legal"
 
     @property
     def preference(self) -> tuple[int, int]:

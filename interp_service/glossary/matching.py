@@ -25,13 +25,16 @@ from interp_service.glossary.lookup import LookupIndex
 from interp_service.glossary.match_records import (
     CHINESE_LANGUAGES,
     HOW_RANK,
+    LEXICON_SUBJECT_FIELD,
     MIAO_LANGUAGES,
     STATUS_RANK,
     VERIFICATION_RANK,
     Hit,
     IndexedTerm,
     Match,
+    TermKind,
     TextKey,
+    concept_kind,
     simple_normalise,
     term_tie_break,
 )
@@ -40,6 +43,7 @@ from interp_service.glossary.recognition import TermRecogniser
 __all__ = [
     "CHINESE_LANGUAGES",
     "HOW_RANK",
+    "LEXICON_SUBJECT_FIELD",
     "MIAO_LANGUAGES",
     "STATUS_RANK",
     "VERIFICATION_RANK",
@@ -47,8 +51,10 @@ __all__ = [
     "IndexedTerm",
     "LookupIndex",
     "Match",
+    "TermKind",
     "TermRecogniser",
     "TextKey",
+    "concept_kind",
     "simple_normalise",
     "term_tie_break",
 ]

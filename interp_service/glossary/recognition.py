@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from interp_service.glossary.automaton import Automaton, leftmost_longest
 from interp_service.glossary.folding import fold_chinese
@@ -28,6 +28,10 @@ from interp_service.glossary.match_records import (
     TextKey,
     simple_normalise,
 )
+
+# Narrowing a search: which terms count, and which character spans (start, end) may hold one.
+TermFilter = Callable[[IndexedTerm], bool]
+SpanFilter = Callable[[int, int], bool]
 
 # A word: letters and digits (tone numbers), joined by in-word hyphens or apostrophes; any
 # other non-space character is a token of its own so a term cannot match across punctuation.
@@ -153,11 +157,23 @@ class TermRecogniser:
                 matcher.add_toneless(miao_tone_key)
             self._matchers[language] = matcher
 
-    def find(self, sentence: str, language: str, *, tone_insensitive: bool = False) -> list[Match]:
+    def find(
+        self,
+        sentence: str,
+        language: str,
+        *,
+        tone_insensitive: bool = False,
+        accept: TermFilter | None = None,
+        span_ok: SpanFilter | None = None,
+    ) -> list[Match]:
         """Terms of `language` in the sentence, leftmost-longest, ordered by start.
 
         Several glossary terms with the same spelling give one Match each, same span, preferred
-        first. `tone_insensitive` (Miao only) needs the recogniser to have a `miao_tone_key`."""
+        first. `tone_insensitive` (Miao only) needs the recogniser to have a `miao_tone_key`.
+
+        `accept` and `span_ok` narrow the search *before* overlaps are resolved, so a term left
+        out never hides a shorter or later one: only terms `accept` returns True for count,
+        and only occurrences whose character span `span_ok(start, end)` allows."""
         if tone_insensitive and self._tone_key is None:
             raise ValueError("tone-insensitive matching needs a miao_tone_key")
         matcher = self._matchers.get(language)
@@ -168,18 +184,62 @@ class TermRecogniser:
         if tone_insensitive and matcher.toneless is not None and self._tone_key is not None:
             tone_key = self._tone_key
             toneless = [tone_key(sym) for sym in symbols]
-            for start, end, group in leftmost_longest(matcher.toneless.scan(toneless)):
+            members = matcher.toneless_groups
+            found = _narrowed(
+                matcher.toneless.scan(toneless),
+                lambda group: [term for term, _ in members[group]],
+                spans,
+                accept,
+                span_ok,
+            )
+            for start, end, group in leftmost_longest(found):
                 first, last = spans[start][0], spans[end - 1][1]
                 seen = tuple(symbols[start:end])
-                for term, exact in matcher.toneless_groups[group]:
-                    matches.append(
-                        Match(
-                            term, first, last, sentence[first:last], tone_insensitive=seen != exact
+                for term, exact in members[group]:
+                    if accept is None or accept(term):
+                        matches.append(
+                            Match(
+                                term,
+                                first,
+                                last,
+                                sentence[first:last],
+                                tone_insensitive=seen != exact,
+                            )
                         )
-                    )
             return matches
-        for start, end, group in leftmost_longest(matcher.automaton.scan(symbols)):
+        groups = matcher.groups
+        found = _narrowed(
+            matcher.automaton.scan(symbols), groups.__getitem__, spans, accept, span_ok
+        )
+        for start, end, group in leftmost_longest(found):
             first, last = spans[start][0], spans[end - 1][1]
-            for term in matcher.groups[group]:
-                matches.append(Match(term, first, last, sentence[first:last]))
+            for term in groups[group]:
+                if accept is None or accept(term):
+                    matches.append(Match(term, first, last, sentence[first:last]))
         return matches
+
+
+def _narrowed(
+    found: list[tuple[int, int, int]],
+    members: Callable[[int], Sequence[IndexedTerm]],
+    spans: _Spans,
+    accept: TermFilter | None,
+    span_ok: SpanFilter | None,
+) -> list[tuple[int, int, int]]:
+    """The occurrences (symbol start, end, group) that hold an accepted term on an allowed
+    span; all of them when there is no filter."""
+    if accept is None and span_ok is None:
+        return found
+    kept: list[tuple[int, int, int]] = []
+    verdicts: dict[int, bool] = {}
+    for start, end, group in found:
+        if accept is not None:
+            verdict = verdicts.get(group)
+            if verdict is None:
+                verdict = verdicts[group] = any(accept(t) for t in members(group))
+            if not verdict:
+                continue
+        if span_ok is not None and not span_ok(spans[start][0], spans[end - 1][1]):
+            continue
+        kept.append((start, end, group))
+    return kept

@@ -19,9 +19,10 @@ from interp_service.glossary.matching import (
     IndexedTerm,
     LookupIndex,
     TermRecogniser,
+    concept_kind,
     term_tie_break,
 )
-from interp_service.glossary.orm import Term
+from interp_service.glossary.orm import Concept, Term
 from interp_service.glossary.releases import current_release
 from interp_service.glossary.schemas import (
     LookupHitOut,
@@ -48,7 +49,8 @@ _build_lock = threading.Lock()
 
 
 def build_index(session: Session) -> GlossaryIndex:
-    """Read every term and build both structures (seconds for tens of thousands)."""
+    """Read every term and build both structures (seconds for tens of thousands). Each term
+    carries its concept's kind (`concept_kind` of the subject field: legal or lexicon)."""
     release = current_release(session)
     rows = session.execute(
         select(
@@ -59,9 +61,10 @@ def build_index(session: Session) -> GlossaryIndex:
             Term.text,
             Term.status,
             Term.verification,
-        )
+            Concept.subject_field,
+        ).join(Concept, Term.concept_id == Concept.id)
     ).all()
-    terms = [IndexedTerm(*row) for row in rows]
+    terms = [IndexedTerm(*row[:7], kind=concept_kind(row[7])) for row in rows]
     options: dict[str, Any] = {
         "miao_normalise": orthography.normalise,
         "miao_tone_key": orthography.lookup_key,

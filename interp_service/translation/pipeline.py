@@ -26,7 +26,7 @@ from interp_service.translation.receipts import (
 )
 from interp_service.translation.segment import Segmenter
 from interp_service.translation.sentences import split_sentences
-from interp_service.translation.terms import found_in_output, protect, restore, source_terms
+from interp_service.translation.terms import protect, restore, source_terms, terms_in_output
 
 
 class MemoryLookup(Protocol):
@@ -168,7 +168,7 @@ async def translate_sentence(
                 path=path,
                 label=PATH_LABELS[path],
                 memory=_memory_source(hit),
-                terms=found_in_output(ctx.glossary, matches, output, tgt, variety),
+                terms=terms_in_output(ctx.glossary, matches, output, tgt, variety),
                 flags=[] if path == "memory-exact" else ["interpreter-required"],
                 **base,
             )
@@ -188,6 +188,19 @@ async def translate_sentence(
             timeout_s=ctx.timeout_s,
         )
         output, terms, enforced = restore(hypotheses[0].text, protected)
+        # Terms without an approved equivalent were not enforced; legal ones are listed all
+        # the same, with their equivalent's span where the model happened to produce it.
+        slotted = {(s.match.start, s.match.end) for s in protected.slots}
+        rest = [m for m in matches if (m.start, m.end) not in slotted]
+        taken = [
+            (t.output_start, t.output_end)
+            for t in terms
+            if t.output_start is not None and t.output_end is not None
+        ]
+        terms = sorted(
+            terms + terms_in_output(ctx.glossary, rest, output, tgt, variety, taken),
+            key=lambda t: (t.source_start, t.source_end),
+        )
         alternatives = [restore(h.text, protected)[0] for h in hypotheses[1:]]
         card = model.card
         receipt = SentenceReceipt(

@@ -11,6 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from interp_service.glossary.match_records import TermKind
+
 Path = Literal["memory-exact", "memory-fuzzy", "model", "gloss"]
 
 PATH_LABELS: dict[str, str] = {
@@ -50,11 +52,22 @@ class ModelSource(BaseModel):
     alternatives: list[str] = Field(default_factory=list)
 
 
+KIND_DESCRIPTION = (
+    "legal: a concept of the legal glossary; lexicon: an everyday word from a lexicon (its "
+    "concept's subject field is `lexicon`). Receipts stored before the field existed read as "
+    "legal."
+)
+
+
 class TermFired(BaseModel):
     """A glossary term found in the source and its equivalent in the output.
 
     Offsets are characters into the sentence's source text and into its output text (end
-    exclusive); `output_start` is None when the equivalent did not make it into the output."""
+    exclusive); `output_start` is None when the equivalent did not make it into the output.
+    A legal term is listed even when the glossary has no equivalent in the target language
+    (`target_term_id` and `target_text` None; `verification` is then the source term's);
+    lexicon words only when they have one. A legal term's span never overlaps a lexicon
+    word's: where both match, the legal term wins."""
 
     concept_id: int
     source_term_id: int
@@ -67,6 +80,7 @@ class TermFired(BaseModel):
     output_end: int | None = None
     verification: str = "unverified"
     enforced: bool = False
+    kind: TermKind = Field(default="legal", description=KIND_DESCRIPTION)
 
 
 class GlossToken(BaseModel):
@@ -78,6 +92,10 @@ class GlossToken(BaseModel):
     gloss: str | None
     verification: str | None
     concept_id: int | None = None
+    kind: TermKind = Field(
+        default="legal",
+        description=KIND_DESCRIPTION + " Meaningful only where concept_id is set.",
+    )
 
 
 class SentenceReceipt(BaseModel):

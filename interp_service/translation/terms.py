@@ -57,21 +57,59 @@ def best_equivalent(
     )
 
 
+def usable(term: IndexedTerm) -> bool:
+    """Approved and draft (unverified) terms count; deprecated and forbidden ones never."""
+    return term.status not in _UNUSABLE
+
+
 def source_terms(
     index: GlossaryIndex, sentence: str, language: str, words: list[Token]
 ) -> list[Match]:
-    """Recognised glossary terms of the sentence, one per span. For Chinese only terms that
-    start and end on word boundaries count, so 天 is not found inside 今天."""
-    matches = index.recogniser.find(sentence, language)
-    if language in CHINESE_LANGUAGES:
-        starts = {w.start for w in words}
-        ends = {w.end for w in words}
-        matches = [m for m in matches if m.start in starts and m.end in ends]
+    """Recognised glossary terms of the sentence, one per span, in order.
+
+    Legal terms first: the longest match over every usable legal term (approved or draft)
+    wins over the word segmentation, so 认罪认罚 is found whole where jieba splits it and
+    刑事诉讼 inside jieba's word 刑事诉讼法. For Chinese one limit remains: a match whose
+    two ends both fall inside words (取保 in 采取保护, 一审 in 同一审判) is not a term there;
+    a one-character legal term must be a whole word. Then lexicon words, only outside the
+    legal spans: a lexicon word inside or overlapping a legal term is not recognised. A
+    Chinese lexicon word must start and end on word boundaries, so 天 is not found inside
+    今天."""
+    chinese = language in CHINESE_LANGUAGES
+    starts = {w.start for w in words}
+    ends = {w.end for w in words}
+    edges = starts | ends | {0, len(sentence)}
+
+    def on_boundaries(start: int, end: int) -> bool:
+        return not chinese or (start in starts and end in ends)
+
+    def legal_span(start: int, end: int) -> bool:
+        if not chinese:
+            return True
+        if end - start == 1:
+            return on_boundaries(start, end)
+        return start in edges or end in edges
+
+    legal = index.recogniser.find(
+        sentence,
+        language,
+        accept=lambda t: usable(t) and t.kind != "lexicon",
+        span_ok=legal_span,
+    )
+    taken = sorted({(m.start, m.end) for m in legal})
+
+    def lexicon_span(start: int, end: int) -> bool:
+        return on_boundaries(start, end) and not any(s < end and start < e for s, e in taken)
+
+    lexicon = index.recogniser.find(
+        sentence,
+        language,
+        accept=lambda t: usable(t) and t.kind == "lexicon",
+        span_ok=lexicon_span,
+    )
     chosen: dict[tuple[int, int], Match] = {}
-    for m in matches:
-        if m.term.status in _UNUSABLE:
-            continue
-        chosen.setdefault((m.start, m.end), m)
+    for m in legal + lexicon:
+        chosen.setdefault((m.start, m.end), m)  # several terms spelt alike: preferred first
     return [chosen[k] for k in sorted(chosen)]
 
 
@@ -150,46 +188,66 @@ def restore(output: str, protected: Protected) -> tuple[str, list[TermFired], bo
     return text, terms, ok
 
 
-def found_in_output(
-    index: GlossaryIndex, matches: list[Match], output: str, target: str, variety: str
+def terms_in_output(
+    index: GlossaryIndex,
+    matches: list[Match],
+    output: str,
+    target: str,
+    variety: str,
+    taken: list[tuple[int, int]] | None = None,
 ) -> list[TermFired]:
-    """Terms of the source whose equivalent (any status but unusable) occurs in a human
-    translation; the span is the first occurrence, compared case-insensitively."""
+    """The receipt entries of terms that were not enforced (a human translation, or the
+    model's output beyond its placeholders).
+
+    A term whose equivalent (any usable status) occurs in the output gets that span (the
+    first occurrence, compared case-insensitively, outside the `taken` output spans). A legal
+    term whose equivalent is not there is still listed, with the best equivalent the glossary
+    has (or none) and no output span; a lexicon word is then left out."""
     lowered = output.casefold()
+    busy = list(taken or [])
     fired: list[TermFired] = []
     for m in matches:
         candidates = [
             t
             for t in index.equivalents(m.term.concept_id, target)
-            if t.status not in _UNUSABLE and variety_fits(t, variety)
+            if usable(t) and variety_fits(t, variety)
         ]
         hit: tuple[int, IndexedTerm] | None = None
         for term in sorted(candidates, key=lambda t: -len(t.text)):
-            at = lowered.find(term.text.casefold())
+            needle = term.text.casefold()
+            at = lowered.find(needle)
+            while at >= 0 and any(s < at + len(needle) and at < e for s, e in busy):
+                at = lowered.find(needle, at + 1)
             if at >= 0:
                 hit = (at, term)
                 break
-        if hit is None:
-            continue
-        at, term = hit
-        fired.append(term_fired(m, term, at, at + len(term.text), False))
+        if hit is not None:
+            at, term = hit
+            busy.append((at, at + len(term.text)))
+            fired.append(term_fired(m, term, at, at + len(term.text), False))
+        elif m.term.kind != "lexicon":
+            best = best_equivalent(index, m.term.concept_id, target, variety, approved_only=False)
+            fired.append(term_fired(m, best, None, None, False))
     return fired
 
 
 def term_fired(
-    match: Match, term: IndexedTerm, start: int | None, end: int | None, enforced: bool
+    match: Match, term: IndexedTerm | None, start: int | None, end: int | None, enforced: bool
 ) -> TermFired:
-    """The receipt entry of `match`: its source span, `term` at [start, end) of the output."""
+    """The receipt entry of `match`: its source span, `term` at [start, end) of the output.
+    Without a `term` (no equivalent in the target language) the verification is the source
+    term's."""
     return TermFired(
         concept_id=match.term.concept_id,
         source_term_id=match.term.term_id,
         source_text=match.text,
         source_start=match.start,
         source_end=match.end,
-        target_term_id=term.term_id,
-        target_text=term.text,
+        target_term_id=term.term_id if term is not None else None,
+        target_text=term.text if term is not None else None,
         output_start=start,
         output_end=end,
-        verification=term.verification,
+        verification=term.verification if term is not None else match.term.verification,
         enforced=enforced,
+        kind=match.term.kind,
     )

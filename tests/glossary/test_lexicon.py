@@ -160,3 +160,19 @@ def test_attribution_states_the_current_counts(conversions: list[lc.Conversion])
     assert f"| converted by reference rules only | {rep.reference_only} |" in text
     assert f"| converted with inferred spelling (a proposed rule used) | {rep.inferred} |" in text
     assert f"| not converted | {rep.not_converted} |" in text
+
+
+def test_shipped_concept_ids_fit_the_glossary_import() -> None:
+    """One parameter name longer than the glossary's concept ids made the import refuse the
+    whole lexicon; long ids are cut with a hash of the whole, the same on every run."""
+    from interp_service.glossary.importing import CONCEPT_LIMITS
+
+    assert CONCEPT_LIMITS["external_id"] == lc.CONCEPT_ID_MAX
+    with SHIPPED.open(encoding="utf-8", newline="") as handle:
+        ids = {row["concept_id"] for row in csv.DictReader(handle, delimiter="\t")}
+    assert ids and all(len(i) <= lc.CONCEPT_ID_MAX for i in ids)
+    long_name = "393_" + "x" * 80
+    cut = lc.concept_id(long_name)
+    assert len(cut) == lc.CONCEPT_ID_MAX and cut == lc.concept_id(long_name)
+    assert cut != lc.concept_id(long_name + "y")
+    assert lc.concept_id("469_day") == "chen2012-469_day"
