@@ -193,3 +193,70 @@ def new_case(
     assert r.status_code == 201, r.text
     data: dict[str, Any] = r.json()
     return data
+
+
+def assign_interpreter(
+    client: TestClient,
+    lead: Account,
+    case_id: int,
+    interpreter: Account,
+    *,
+    has_conflict: bool | None = False,
+    statement: str = "",
+) -> dict[str, Any]:
+    """The lead assigns `interpreter`, who then files their own declaration under their own
+    token (`has_conflict=None`: left waiting for it). Returns the assignment as it ends up."""
+    r = client.post(
+        f"/api/v1/cases/{case_id}/assignments",
+        headers=bearer(lead),
+        json={"user_id": interpreter.id, "role_on_case": "interpreter"},
+    )
+    assert r.status_code == 201, r.text
+    assignment: dict[str, Any] = r.json()
+    if has_conflict is None:
+        return assignment
+    d = client.post(
+        f"/api/v1/cases/{case_id}/assignments/{assignment['id']}/declaration",
+        headers=bearer(interpreter),
+        json={"has_conflict": has_conflict, "statement": statement},
+    )
+    assert d.status_code == 200, d.text
+    declared: dict[str, Any] = d.json()
+    return declared
+
+
+def engage_external_interpreter(
+    client: TestClient,
+    staff: Account,
+    case_id: int,
+    name: str = "石某某",
+    *,
+    language: str = "mmr",
+    declare: bool = True,
+) -> dict[str, Any]:
+    """Case staff engage an external interpreter and, with `declare`, record their signed
+    declaration of no conflict on their behalf (a scanned form uploaded to the case first)."""
+    r = client.post(
+        f"/api/v1/cases/{case_id}/external-interpreters",
+        headers=bearer(staff),
+        json={"name": name, "language": language, "organisation": "县民族事务局"},
+    )
+    assert r.status_code == 201, r.text
+    external: dict[str, Any] = r.json()
+    if not declare:
+        return external
+    form = client.post(
+        f"/api/v1/cases/{case_id}/evidence",
+        headers=bearer(staff),
+        files={"file": (f"申报表-{external['id']}.txt", f"签名申报表 {external['id']}\n".encode())},
+        data={"description": "外聘译员签名的利益冲突申报表"},
+    )
+    assert form.status_code == 201, form.text
+    d = client.post(
+        f"/api/v1/cases/{case_id}/external-interpreters/{external['id']}/declaration",
+        headers=bearer(staff),
+        json={"has_conflict": False, "form_evidence_id": form.json()["id"]},
+    )
+    assert d.status_code == 200, d.text
+    declared: dict[str, Any] = d.json()
+    return declared

@@ -20,7 +20,14 @@ from starlette.websockets import WebSocketDisconnect
 from interp_service.api.access import AccessPolicy, policy_of
 from interp_service.app import PUBLIC_MOUNTS
 from interp_service.speech.audio import to_wav
-from tests.conftest import Account, bearer, browser_session, new_case
+from tests.conftest import (
+    Account,
+    assign_interpreter,
+    bearer,
+    browser_session,
+    engage_external_interpreter,
+    new_case,
+)
 
 
 def _policy(route: APIRoute) -> AccessPolicy | None:
@@ -86,16 +93,9 @@ def world(client: TestClient, app: FastAPI, make_user: Any, admin: Account) -> d
         )
         assert r.status_code == 201
     spare_assignment = r.json()["id"]
-    r = client.post(
-        f"/api/v1/cases/{cid}/assignments",
-        headers=h,
-        json={
-            "user_id": interpreter.id,
-            "role_on_case": "interpreter",
-            "declaration": {"has_conflict": False},
-        },
-    )
-    assert r.status_code == 201
+    assign_interpreter(client, lead, cid, interpreter)
+    # Engaged without a declaration, so that no route called below changes it first.
+    external = engage_external_interpreter(client, lead, cid, declare=False)
     deadline = client.post(
         f"/api/v1/cases/{cid}/deadlines",
         headers=h,
@@ -143,6 +143,7 @@ def world(client: TestClient, app: FastAPI, make_user: Any, admin: Account) -> d
         "model_version": "1",
         "case_id": cid,
         "assignment_id": spare_assignment,
+        "external_id": external["id"],
         "deadline_id": deadline["id"],
         "evidence_id": evidence.json()["id"],
         "user_id": spare.id,
@@ -299,7 +300,7 @@ def test_each_route_as_each_role(app: FastAPI, client: TestClient, world: dict[s
                 failures.append(f"{who} {method} {path}: denied with {got}")
             checked += 1
     client.cookies.clear()
-    assert failures == []
+    assert failures == [], "\n".join(failures)
     assert checked >= 5 * len(routes)
 
 
@@ -338,7 +339,7 @@ def test_websocket_routes_as_each_role(
             got = _socket_close(client, path, headers)
             if got != (None if expected is None else 4000 + expected):
                 failures.append(f"{who} WS {path}: {got}, policy wants {expected}")
-    assert failures == []
+    assert failures == [], "\n".join(failures)
 
 
 def test_denied_case_answers_like_a_missing_case(client: TestClient, world: dict[str, Any]) -> None:

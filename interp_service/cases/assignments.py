@@ -1,8 +1,12 @@
-"""Assigning users to a case, with the interpreter's conflict-of-interest declaration.
+"""Assigning users to a case, and the interpreter's own conflict-of-interest declaration.
 
 An interpreter must declare whether a conflict exists (Criminal Procedure Law art. 32
-applies the recusal rules to interpreters). A declared conflict records the assignment as
-`recused`: it is kept for the file, but gives no access to the case.
+applies the recusal rules to interpreters). The declaration is the interpreter's own
+statement: a user interpreter files it under their own login once assigned (until then the
+assignment waits, 待本人申报, and they may open the case only to file it); nobody files one
+in another user's name. External interpreters without a login are declared on paper and
+recorded on their behalf, see `external_interpreters`. A declared conflict records the
+assignment as `recused`: it is kept for the file, but gives no access to the case.
 """
 
 from __future__ import annotations
@@ -38,9 +42,14 @@ def assign(session: Session, actor: Actor, case_id: int, data: AssignmentCreate)
         raise ValidationFailed(
             f"该用户没有“{needed}”角色，不能担任此案件角色", field="role_on_case"
         )
+    if data.declaration is not None:
+        if data.role_on_case != "interpreter":
+            raise ValidationFailed("只有译员需要利益冲突申报", field="declaration")
+        if user.id != actor.id:
+            raise ValidationFailed(
+                "利益冲突申报须由译员本人登录后填写，不能由他人代为申报", field="declaration"
+            )
     if data.role_on_case == "interpreter":
-        if data.declaration is None:
-            raise ValidationFailed("译员须先填写利益冲突申报", field="declaration")
         _check_interpreter_languages(session, case_id, user)
     if repo.is_recused(session, case_id, user.id):
         raise Conflict("该用户已因利益冲突回避本案，不能再以任何角色分配", field="user_id")
@@ -54,11 +63,22 @@ def assign(session: Session, actor: Actor, case_id: int, data: AssignmentCreate)
     assignment.assigned_by = actor.id
     if existing is None:
         session.add(assignment)
+    else:
+        # A new engagement needs a new declaration: the old one covered the earlier one.
+        _clear_declaration(assignment)
     if data.declaration is not None:
-        _apply_declaration(assignment, data.declaration)
+        _apply_declaration(assignment, data.declaration, actor)
     session.flush()
     if assignment.state == "recused":
         _end_other_roles(session, actor, assignment)
+    details: dict[str, object] = {
+        "user_id": user.id,
+        "role_on_case": assignment.role_on_case,
+        "state": assignment.state,
+        "conflict_declared": assignment.conflict_declared,
+    }
+    if data.declaration is not None:
+        details.update(entered_by=actor.id, on_behalf=False)
     record(
         session,
         actor,
@@ -66,12 +86,7 @@ def assign(session: Session, actor: Actor, case_id: int, data: AssignmentCreate)
         "assignment",
         assignment.id,
         case_id=case_id,
-        details={
-            "user_id": user.id,
-            "role_on_case": assignment.role_on_case,
-            "state": assignment.state,
-            "conflict_declared": assignment.conflict_declared,
-        },
+        details=details,
     )
     return assignment
 
@@ -87,12 +102,21 @@ def _check_interpreter_languages(session: Session, case_id: int, user: User) -> 
         )
 
 
-def _apply_declaration(assignment: Assignment, declaration: Declaration) -> None:
+def _apply_declaration(assignment: Assignment, declaration: Declaration, actor: Actor) -> None:
+    """The interpreter's own declaration (`actor` is always the assigned user)."""
     assignment.conflict_declared = declaration.has_conflict
     assignment.declaration_text = declaration.statement
     assignment.declared_at = utcnow()
+    assignment.declared_by = actor.id
     if declaration.has_conflict:
         assignment.state = "recused"
+
+
+def _clear_declaration(assignment: Assignment) -> None:
+    assignment.conflict_declared = None
+    assignment.declaration_text = ""
+    assignment.declared_at = None
+    assignment.declared_by = None
 
 
 def declare(
@@ -101,24 +125,22 @@ def declare(
     case_id: int,
     assignment_id: int,
     declaration: Declaration,
-    *,
-    may_declare_for_others: bool,
 ) -> Assignment:
-    """A (new) declaration on an existing interpreter assignment; a conflict recuses.
+    """The interpreter's own (new) declaration on their assignment; a conflict recuses.
 
-    Interpreters file their own; the lead prosecutor or an admin
-    (`may_declare_for_others`) may record one on an interpreter's behalf.
+    Only the assigned user may file it: nobody, admins and lead prosecutors included,
+    files a declaration in another user's name.
     """
     assignment = session.get(Assignment, assignment_id)
     if assignment is None or assignment.case_id != case_id:
         raise NotFound("分配记录不存在")
-    if assignment.user_id != actor.id and not may_declare_for_others:
-        raise Forbidden("只能为自己的译员分配填写申报")
+    if assignment.user_id != actor.id:
+        raise Forbidden("利益冲突申报只能由译员本人登录填写，不能为他人申报")
     if assignment.state == "ended":
         raise Conflict("该分配已结束", field="declaration")
     if assignment.role_on_case != "interpreter":
         raise ValidationFailed("只有译员需要利益冲突申报", field="declaration")
-    _apply_declaration(assignment, declaration)
+    _apply_declaration(assignment, declaration, actor)
     session.flush()
     if assignment.state == "recused":
         _end_other_roles(session, actor, assignment)
@@ -129,7 +151,13 @@ def declare(
         "assignment",
         assignment.id,
         case_id=case_id,
-        details={"conflict_declared": declaration.has_conflict, "state": assignment.state},
+        details={
+            "user_id": assignment.user_id,
+            "conflict_declared": declaration.has_conflict,
+            "state": assignment.state,
+            "entered_by": actor.id,
+            "on_behalf": False,
+        },
     )
     return assignment
 

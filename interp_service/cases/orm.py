@@ -14,6 +14,7 @@ PARTY_ROLES = ("suspect", "defendant", "victim", "witness", "other")
 CASE_ROLES = ("lead_prosecutor", "assistant", "clerk", "interpreter")
 INTERVIEW_STATUSES = ("planned", "in_progress", "completed", "cancelled")
 ASSIGNMENT_STATES = ("active", "recused", "ended")
+EXTERNAL_INTERPRETER_STATES = ASSIGNMENT_STATES
 
 
 class Case(Base):
@@ -69,8 +70,39 @@ class Assignment(Base):
     conflict_declared: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     declaration_text: Mapped[str] = mapped_column(Text, default="")
     declared_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Who entered the declaration: always the interpreter's own account since 0008; empty on
+    # older rows, where it is not known.
+    declared_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     assigned_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+
+
+class ExternalInterpreter(Base):
+    """An interpreter engaged for one case (聘请) who has no login. Their conflict-of-interest
+    declaration is signed on paper; case staff record it on their behalf with the signed form
+    attached from the evidence store (`declaration_form_id`) and are named as who entered it."""
+
+    __tablename__ = "external_interpreters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    language: Mapped[str] = mapped_column(String(3))
+    variety: Mapped[str] = mapped_column(String(64), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(16), default="active")
+    conflict_declared: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    declaration_text: Mapped[str] = mapped_column(Text, default="")
+    declared_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    declaration_entered_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id"), nullable=True
+    )
+    declaration_form_id: Mapped[int | None] = mapped_column(
+        ForeignKey("evidence_files.id"), nullable=True
+    )
+    engaged_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class Interview(Base):
@@ -87,6 +119,16 @@ class Interview(Base):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The interpreter's statement that the record was read back to the party in their
+    # language (CPL art. 122): which interpreter stated it, who entered it, when.
+    read_back_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    read_back_interpreter_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id"), nullable=True
+    )
+    read_back_external_interpreter_id: Mapped[int | None] = mapped_column(
+        ForeignKey("external_interpreters.id"), nullable=True
+    )
+    read_back_recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
 
 
 class DeadlineRule(Base):

@@ -17,7 +17,7 @@ from interp_service.api.access import (
 )
 from interp_service.api.deps import Principal, get_db, get_settings
 from interp_service.api.pagination import Page, PageParams, page_params
-from interp_service.cases import assignments, deadlines, service
+from interp_service.cases import assignments, deadlines, external_interpreters, service
 from interp_service.cases import repository as repo
 from interp_service.cases.schemas import (
     AssignmentCreate,
@@ -31,9 +31,12 @@ from interp_service.cases.schemas import (
     DeadlineRuleOut,
     Declaration,
     DueSoonOut,
+    ExternalInterpreterCreate,
+    ExternalInterpreterOut,
     InterviewCreate,
     InterviewOut,
     InterviewStatusChange,
+    OnBehalfDeclaration,
     PartyCreate,
     PartyOut,
 )
@@ -116,7 +119,8 @@ def assign_user(
     me: Principal = require(CASE_LEAD),
     db: Session = Depends(get_db),
 ) -> AssignmentOut:
-    """Assign a user; an interpreter declaring a conflict is recorded as recused."""
+    """Assign a user. An interpreter files their own conflict-of-interest declaration after
+    assignment; `declaration` is accepted only when you assign yourself."""
     assignment = assignments.assign(db, actor_of(me.user), case_id, body)
     db.commit()
     return AssignmentOut.model_validate(assignment)
@@ -130,18 +134,55 @@ def declare_conflict(
     me: Principal = require(CASE_MEMBER_SELF),
     db: Session = Depends(get_db),
 ) -> AssignmentOut:
-    """An interpreter's own conflict-of-interest declaration (or the lead's, on their
-    behalf); a declared conflict recuses at once."""
-    assignment = assignments.declare(
-        db,
-        actor_of(me.user),
-        case_id,
-        assignment_id,
-        body,
-        may_declare_for_others=me.is_admin or "lead_prosecutor" in me.case_roles,
+    """Your own conflict-of-interest declaration on your interpreter assignment (nobody
+    files one for another user: 403); a declared conflict recuses at once."""
+    assignment = assignments.declare(db, actor_of(me.user), case_id, assignment_id, body)
+    db.commit()
+    return AssignmentOut.model_validate(assignment).model_copy(
+        update={"declared_by_name": me.user.display_name or me.user.username}
+    )
+
+
+@router.post("/cases/{case_id}/external-interpreters", status_code=201)
+def engage_external_interpreter(
+    case_id: int,
+    body: ExternalInterpreterCreate,
+    me: Principal = require(CASE_WRITE),
+    db: Session = Depends(get_db),
+) -> ExternalInterpreterOut:
+    """Register an interpreter engaged for the case who has no account (聘请)."""
+    external = external_interpreters.engage(db, actor_of(me.user), case_id, body)
+    db.commit()
+    return external_interpreters.to_out(db, [external])[0]
+
+
+@router.post("/cases/{case_id}/external-interpreters/{external_id}/declaration")
+def declare_for_external_interpreter(
+    case_id: int,
+    external_id: int,
+    body: OnBehalfDeclaration,
+    me: Principal = require(CASE_WRITE),
+    db: Session = Depends(get_db),
+) -> ExternalInterpreterOut:
+    """Record an external interpreter's signed declaration on their behalf; the scanned
+    signed form (`form_evidence_id`, a file of this case) is required. A conflict recuses."""
+    external = external_interpreters.declare_on_behalf(
+        db, actor_of(me.user), case_id, external_id, body
     )
     db.commit()
-    return AssignmentOut.model_validate(assignment)
+    return external_interpreters.to_out(db, [external])[0]
+
+
+@router.post("/cases/{case_id}/external-interpreters/{external_id}/end")
+def end_external_interpreter(
+    case_id: int,
+    external_id: int,
+    me: Principal = require(CASE_WRITE),
+    db: Session = Depends(get_db),
+) -> ExternalInterpreterOut:
+    external = external_interpreters.end_engagement(db, actor_of(me.user), case_id, external_id)
+    db.commit()
+    return external_interpreters.to_out(db, [external])[0]
 
 
 @router.delete("/cases/{case_id}/assignments/{assignment_id}")

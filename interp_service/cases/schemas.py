@@ -76,7 +76,30 @@ class AssignmentCreate(Strict):
     user_id: int
     role_on_case: CaseRole
     declaration: Declaration | None = Field(
-        default=None, description="Required for interpreters: the conflict-of-interest declaration"
+        default=None,
+        description=(
+            "Only when you assign yourself as interpreter: your own conflict-of-interest "
+            "declaration. Anyone else files theirs after assignment, under their own login."
+        ),
+    )
+
+
+class ExternalInterpreterCreate(Strict):
+    """An interpreter engaged for the case (聘请) who has no account."""
+
+    name: str = Field(min_length=1, max_length=100)
+    organisation: str = Field(default="", max_length=200)
+    language: LanguageCode
+    variety: str = Field(default="", max_length=64)
+    notes: str = Field(default="", max_length=2000)
+
+
+class OnBehalfDeclaration(Declaration):
+    """An external interpreter's signed paper declaration, entered by case staff."""
+
+    form_evidence_id: int | None = Field(
+        default=None,
+        description="The scanned signed declaration form: an evidence file of the same case",
     )
 
 
@@ -168,6 +191,29 @@ class AssignmentOut(Out):
     conflict_declared: bool | None
     declaration_text: str
     declared_at: datetime | None
+    declared_by: int | None = None
+    declared_by_name: str = ""
+    created_at: datetime
+
+
+class ExternalInterpreterOut(Out):
+    id: int
+    case_id: int
+    name: str
+    organisation: str
+    language: str
+    variety: str
+    notes: str
+    state: str
+    conflict_declared: bool | None
+    declaration_text: str
+    declared_at: datetime | None
+    declaration_entered_by: int | None
+    declaration_entered_by_name: str = ""
+    declaration_form_id: int | None
+    declaration_form_filename: str = ""
+    engaged_by: int
+    engaged_by_name: str = ""
     created_at: datetime
 
 
@@ -182,6 +228,10 @@ class InterviewOut(Out):
     notes: str
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    read_back_at: datetime | None = None
+    read_back_interpreter_id: int | None = None
+    read_back_external_interpreter_id: int | None = None
+    read_back_recorded_by: int | None = None
 
 
 class DeadlineOut(Out):
@@ -221,5 +271,6 @@ class DeadlineRuleOut(Out):
 class CaseDetail(CaseOut):
     parties: list[PartyOut]
     assignments: list[AssignmentOut]
+    external_interpreters: list[ExternalInterpreterOut] = Field(default_factory=list)
     interviews: list[InterviewOut]
     deadlines: list[DeadlineOut]

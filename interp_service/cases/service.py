@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from interp_service.audit.chain import Actor, record
 from interp_service.cases import repository as repo
+from interp_service.cases.external_interpreters import case_externals, user_names
 from interp_service.cases.orm import Assignment, Case, Interview, Party
 from interp_service.cases.schemas import (
     AssignmentOut,
@@ -161,11 +162,17 @@ def set_interview_status(
 
 def case_detail(session: Session, case_id: int) -> CaseDetail:
     case = get_case(session, case_id)
+    rows = repo.assignments_of(session, case_id)
+    declared_by = user_names(session, [a.declared_by for a, _ in rows])
     assignments = [
         AssignmentOut.model_validate(a).model_copy(
-            update={"username": u.username, "display_name": u.display_name}
+            update={
+                "username": u.username,
+                "display_name": u.display_name,
+                "declared_by_name": declared_by.get(a.declared_by or 0, ""),
+            }
         )
-        for a, u in repo.assignments_of(session, case_id)
+        for a, u in rows
     ]
     rules = {r.id: r.confirmed for r in repo.rules(session)}
     deadlines = [
@@ -178,6 +185,7 @@ def case_detail(session: Session, case_id: int) -> CaseDetail:
         **CaseOut.model_validate(case).model_dump(),
         parties=[PartyOut.model_validate(p) for p in repo.parties_of(session, case_id)],
         assignments=assignments,
+        external_interpreters=case_externals(session, case_id),
         interviews=[InterviewOut.model_validate(i) for i in repo.interviews_of(session, case_id)],
         deadlines=deadlines,
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from interp_service.db.base import Base, UTCDateTime, utcnow
@@ -39,8 +39,26 @@ class Exchange(Base):
     receipt: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     rendering_text: Mapped[str | None] = mapped_column(Text, nullable=True)
     rendering_kind: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # Who interpreted (a user on the case, or an external interpreter of the case) and who
+    # typed it (记录人): two different facts, both printed in the record.
     interpreter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    external_interpreter_id: Mapped[int | None] = mapped_column(
+        ForeignKey("external_interpreters.id"), nullable=True
+    )
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     rendered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Language identification of the typed source text, and whether the operator confirmed
+    # keeping the chosen direction although the identification disagreed.
+    detected_language: Mapped[str] = mapped_column(String(3), default="")
+    language_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A standard notice inserted from the phrasebook, with its statute citation.
+    phrase_entry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("memory_entries.id"), nullable=True
+    )
+    legal_basis: Mapped[str] = mapped_column(String(300), default="")
+    # Legal terms without an approved Miao term that the interpreter explained orally:
+    # [{"concept_id", "text", "by", "at"}].
+    explained_terms: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

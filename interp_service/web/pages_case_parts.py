@@ -1,23 +1,20 @@
-"""Page forms that change one part of a case: details, parties, staff, interviews,
-deadlines and files. Each re-renders the case page with messages beside the fields."""
+"""Page forms that change one part of a case: details, parties, interviews, deadlines and
+files (staff and interpreters: `pages_case_interpreters`, included here). Each re-renders
+the case page with messages beside the fields."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from interp_service.api.access import CASE_LEAD, CASE_MEMBER_SELF, CASE_WRITE, require
+from interp_service.api.access import CASE_WRITE, require
 from interp_service.api.deps import Principal, get_db, get_settings
-from interp_service.cases import assignments, deadlines, service
+from interp_service.cases import deadlines, service
 from interp_service.cases.schemas import (
-    AssignmentCreate,
     CaseUpdate,
     DeadlineCreate,
-    Declaration,
     InterviewCreate,
     InterviewStatusChange,
     PartyCreate,
@@ -29,9 +26,11 @@ from interp_service.evidence.routes import get_store
 from interp_service.evidence.store import EvidenceStore
 from interp_service.users.service import actor_of
 from interp_service.web.forms import blank_to_none, error_of, form_values, parse, posted_form
+from interp_service.web.pages_case_interpreters import router as interpreter_pages
 from interp_service.web.pages_cases import case_page, submit
 
 router = APIRouter(include_in_schema=False)
+router.include_router(interpreter_pages)
 
 
 @router.post("/cases/{case_id}/edit")
@@ -75,49 +74,6 @@ def add_party(
         values,
         "party",
     )
-
-
-@router.post("/cases/{case_id}/assignments")
-def add_assignment(
-    case_id: int,
-    request: Request,
-    me: Principal = require(CASE_LEAD),
-    db: Session = Depends(get_db),
-    posted: FormData = Depends(posted_form),
-) -> Response:
-    values = form_values(posted)
-    data: dict[str, Any] = {
-        "user_id": values.get("user_id") or None,
-        "role_on_case": values.get("role_on_case"),
-    }
-    if values.get("role_on_case") == "interpreter" and values.get("has_conflict") in ("yes", "no"):
-        data["declaration"] = {
-            "has_conflict": values["has_conflict"] == "yes",
-            "statement": values.get("statement", ""),
-        }
-    return submit(
-        request,
-        db,
-        case_id,
-        "assignments",
-        AssignmentCreate,
-        lambda d: assignments.assign(db, actor_of(me.user), case_id, d),
-        data,
-        "assigned",
-        shown=values,
-    )
-
-
-@router.post("/cases/{case_id}/assignments/{assignment_id}/end")
-def end_assignment(
-    case_id: int,
-    assignment_id: int,
-    me: Principal = require(CASE_LEAD),
-    db: Session = Depends(get_db),
-) -> Response:
-    assignments.end_assignment(db, actor_of(me.user), case_id, assignment_id)
-    db.commit()
-    return RedirectResponse(f"/cases/{case_id}#assignments", status_code=303)
 
 
 @router.post("/cases/{case_id}/interviews")
@@ -236,46 +192,3 @@ def upload_evidence(
             values={"description": description},
         )
     return RedirectResponse(f"/cases/{case_id}?notice=file#evidence", status_code=303)
-
-
-@router.post("/cases/{case_id}/assignments/{assignment_id}/declaration")
-def declare_conflict(
-    case_id: int,
-    assignment_id: int,
-    request: Request,
-    me: Principal = require(CASE_MEMBER_SELF),
-    db: Session = Depends(get_db),
-    posted: FormData = Depends(posted_form),
-) -> Response:
-    """An interpreter updates their own declaration; declaring a conflict recuses at once
-    (and the case then disappears from their list)."""
-    values = form_values(posted)
-    data, errors = parse(
-        Declaration,
-        {
-            "has_conflict": values.get("has_conflict") == "yes"
-            if values.get("has_conflict") in ("yes", "no")
-            else None,
-            "statement": values.get("statement", ""),
-        },
-    )
-    if data is not None:
-        try:
-            assignment = assignments.declare(
-                db,
-                actor_of(me.user),
-                case_id,
-                assignment_id,
-                data,
-                may_declare_for_others=me.is_admin or "lead_prosecutor" in me.case_roles,
-            )
-            db.commit()
-            if assignment.state == "recused" and assignment.user_id == me.user.id:
-                return RedirectResponse("/cases?recused=1", status_code=303)
-            return RedirectResponse(f"/cases/{case_id}#assignments", status_code=303)
-        except AppError as exc:
-            db.rollback()
-            errors = error_of(exc)
-    return case_page(
-        request, db, case_id, status=422, form="declaration", errors=errors, values=values
-    )

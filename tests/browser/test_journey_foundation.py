@@ -56,16 +56,19 @@ def test_first_journey(page: Any) -> None:
     assert "龙某" in row.inner_text() and "mmr" in row.inner_text()
 
     assign = page.locator("[data-testid=assign-form]")
-    # The declaration appears only for interpreters (static JavaScript).
+    # No declaration is taken here: for an interpreter the form says that they file their
+    # own (shown only for that role, by static JavaScript).
     page.click("#assignments summary")
+    assert assign.locator("input[name=has_conflict]").count() == 0
     assign.locator("select[name=role_on_case]").select_option("interpreter")
-    assert assign.locator("fieldset.declaration").is_visible()
+    assert assign.locator(".interpreter-hint").is_visible()
+    assert "译员须本人登录填写申报" in assign.locator(".interpreter-hint").inner_text()
     for username, role in (("longjc", "lead_prosecutor"), ("shisj", "clerk")):
         page.click("#assignments summary") if not assign.is_visible() else None
         option = assign.locator("select[name=user_id] option", has_text=f"（{username}）")
         assign.locator("select[name=user_id]").select_option(option.get_attribute("value"))
         assign.locator("select[name=role_on_case]").select_option(role)
-        assert not assign.locator("fieldset.declaration").is_visible()
+        assert not assign.locator(".interpreter-hint").is_visible()
         assign.locator("button[type=submit]").click()
         page.wait_for_load_state()
     assignments = page.locator("[data-testid=assignments]").inner_text()

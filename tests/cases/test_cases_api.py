@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from interp_service.audit.orm import AuditEntry
 from interp_service.cases.orm import Case
-from tests.conftest import Account, bearer, new_case
+from tests.conftest import Account, assign_interpreter, bearer, new_case
 
 
 def _field(response: Any) -> str:
@@ -124,7 +124,7 @@ def test_case_role_must_fit_the_account_role(client: TestClient, make_user: Any)
     assert r.status_code == 422 and _field(r) == "role_on_case"
 
 
-def test_interpreter_must_declare_and_a_conflict_recuses(
+def test_interpreter_declares_for_themself_and_a_conflict_recuses(
     client: TestClient, make_user: Any
 ) -> None:
     lead = make_user("lead", "prosecutor")
@@ -137,23 +137,8 @@ def test_interpreter_must_declare_and_a_conflict_recuses(
         json={"name": "龙某", "role": "suspect", "language": "mmr", "needs_interpreter": True},
     )
     url = f"/api/v1/cases/{cid}/assignments"
-    missing = client.post(
-        url, headers=bearer(lead), json={"user_id": interp.id, "role_on_case": "interpreter"}
-    )
-    assert missing.status_code == 422 and _field(missing) == "declaration"
-    recused = client.post(
-        url,
-        headers=bearer(lead),
-        json={
-            "user_id": interp.id,
-            "role_on_case": "interpreter",
-            "declaration": {"has_conflict": True, "statement": "系犯罪嫌疑人的近亲属"},
-        },
-    )
-    assert recused.status_code == 201 and recused.json()["state"] == "recused"
-    # A recused interpreter has no access to the case.
-    assert client.get(f"/api/v1/cases/{cid}", headers=bearer(interp)).status_code == 404
-    again = client.post(
+    # The lead cannot declare for the interpreter at assignment.
+    for_them = client.post(
         url,
         headers=bearer(lead),
         json={
@@ -162,23 +147,44 @@ def test_interpreter_must_declare_and_a_conflict_recuses(
             "declaration": {"has_conflict": False},
         },
     )
-    assert again.status_code == 409
-    ok = client.post(
-        url,
-        headers=bearer(lead),
-        json={
-            "user_id": other.id,
-            "role_on_case": "interpreter",
-            "declaration": {"has_conflict": False, "statement": "无利害关系"},
-        },
+    assert for_them.status_code == 422 and _field(for_them) == "declaration"
+    assert "本人" in for_them.json()["detail"]
+    # Assigned without one, the interpreter waits for their own declaration.
+    pending = client.post(
+        url, headers=bearer(lead), json={"user_id": interp.id, "role_on_case": "interpreter"}
     )
-    assert ok.status_code == 201 and ok.json()["state"] == "active"
-    assert client.get(f"/api/v1/cases/{cid}", headers=bearer(other)).status_code == 200
-    # Declaring a conflict later recuses at once.
-    aid = ok.json()["id"]
-    later = client.post(
+    assert pending.status_code == 201, pending.text
+    assert pending.json()["state"] == "active" and pending.json()["conflict_declared"] is None
+    aid = pending.json()["id"]
+    # They can open the case to file it; a declared conflict recuses at once.
+    assert client.get(f"/api/v1/cases/{cid}", headers=bearer(interp)).status_code == 200
+    recused = client.post(
         f"{url}/{aid}/declaration",
+        headers=bearer(interp),
+        json={"has_conflict": True, "statement": "系犯罪嫌疑人的近亲属"},
+    )
+    assert recused.status_code == 200 and recused.json()["state"] == "recused"
+    assert recused.json()["declared_by"] == interp.id
+    # A recused interpreter has no access to the case, and cannot be assigned again.
+    assert client.get(f"/api/v1/cases/{cid}", headers=bearer(interp)).status_code == 404
+    again = client.post(
+        url, headers=bearer(lead), json={"user_id": interp.id, "role_on_case": "interpreter"}
+    )
+    assert again.status_code == 409
+    ok = assign_interpreter(client, lead, cid, other, statement="无利害关系")
+    assert ok["state"] == "active" and ok["conflict_declared"] is False
+    assert client.get(f"/api/v1/cases/{cid}", headers=bearer(other)).status_code == 200
+    # The lead cannot recuse the interpreter by declaring a conflict for them.
+    by_lead = client.post(
+        f"{url}/{ok['id']}/declaration",
         headers=bearer(lead),
+        json={"has_conflict": True, "statement": "发现与被害人有亲属关系"},
+    )
+    assert by_lead.status_code == 403
+    # Declaring a conflict later themself recuses at once.
+    later = client.post(
+        f"{url}/{ok['id']}/declaration",
+        headers=bearer(other),
         json={"has_conflict": True, "statement": "发现与被害人有亲属关系"},
     )
     assert later.json()["state"] == "recused"
@@ -197,11 +203,7 @@ def test_interpreter_needs_the_party_language(client: TestClient, make_user: Any
     r = client.post(
         f"/api/v1/cases/{cid}/assignments",
         headers=bearer(lead),
-        json={
-            "user_id": interp.id,
-            "role_on_case": "interpreter",
-            "declaration": {"has_conflict": False},
-        },
+        json={"user_id": interp.id, "role_on_case": "interpreter"},
     )
     assert r.status_code == 422 and "mmr" in r.json()["detail"]
 
@@ -392,16 +394,10 @@ def test_recusal_is_personal(client: TestClient, make_user: Any) -> None:
         url, headers=bearer(lead), json={"user_id": both.id, "role_on_case": "clerk"}
     )
     assert as_clerk.json()["state"] == "active"
-    recused = client.post(
-        url,
-        headers=bearer(lead),
-        json={
-            "user_id": both.id,
-            "role_on_case": "interpreter",
-            "declaration": {"has_conflict": True, "statement": "与被害人同村且有亲属关系"},
-        },
+    recused = assign_interpreter(
+        client, lead, cid, both, has_conflict=True, statement="与被害人同村且有亲属关系"
     )
-    assert recused.json()["state"] == "recused"
+    assert recused["state"] == "recused"
     # The earlier clerk role ended with the recusal, and no role brings the user back.
     assert client.get(f"/api/v1/cases/{cid}", headers=bearer(both)).status_code == 404
     again = client.post(
@@ -464,18 +460,7 @@ def test_interpreter_declares_own_conflict_and_loses_access(
     terp = make_user("terp", "clerk", competences=("mmr",))
     other = make_user("terp2", "clerk", competences=("mmr",))
     cid = new_case(client, lead)["id"]
-    ids = []
-    for who in (terp, other):
-        r = client.post(
-            f"/api/v1/cases/{cid}/assignments",
-            headers=bearer(lead),
-            json={
-                "user_id": who.id,
-                "role_on_case": "interpreter",
-                "declaration": {"has_conflict": False},
-            },
-        )
-        ids.append(r.json()["id"])
+    ids = [assign_interpreter(client, lead, cid, who)["id"] for who in (terp, other)]
     url = f"/api/v1/cases/{cid}/assignments"
     # Not on someone else's record.
     assert (

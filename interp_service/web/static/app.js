@@ -9,14 +9,15 @@ document.addEventListener("submit", function (event) {
   }
 });
 
-// Show the conflict-of-interest declaration only when the interpreter role is chosen.
+// Show the note on the interpreter's own declaration only when the interpreter role is
+// chosen.
 function syncDeclarations() {
-  document.querySelectorAll("fieldset[data-show-for-role]").forEach(function (fieldset) {
-    var form = fieldset.closest("form");
+  document.querySelectorAll("[data-show-for-role]").forEach(function (element) {
+    var form = element.closest("form");
     var select = form && form.querySelector("select[name=role_on_case]");
     if (!select) { return; }
-    var shown = select.value === fieldset.getAttribute("data-show-for-role");
-    fieldset.hidden = !shown;
+    var shown = select.value === element.getAttribute("data-show-for-role");
+    element.hidden = !shown;
   });
 }
 
