@@ -116,3 +116,18 @@ class DeadlineExceeded(AppError):
     status = 504
     kind = "deadline-exceeded"
     title = "处理超时"
+
+
+class GlossNotRendering(ValidationFailed):
+    """A word-by-word gloss (or a suggestion with unknown words) offered as the
+    interpreter's words."""
+
+    kind = "gloss-not-a-rendering"
+    title = "逐词对照不能作为译员译文"
+
+
+class LanguageMismatch(ValidationFailed):
+    """The typed text's identified language contradicts the chosen direction."""
+
+    kind = "language-mismatch"
+    title = "文字语言与记录方向不符"

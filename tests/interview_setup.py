@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.conftest import Account, bearer, new_case
+from tests.conftest import Account, bearer, engage_external_interpreter, new_case
 from tests.glossary.test_glossary_api import lexicon_spelling
 
 SHIPPED = Path(__file__).parents[1] / "glossaries" / "criminal-procedure.tsv"
@@ -26,6 +26,11 @@ class World:
     case_id: int
     party_id: int
     interview_id: int
+    interpreter_ref: str = ""  # an external interpreter of the case, declared on paper
+
+    @property
+    def interpreter_id(self) -> int:
+        return int(self.interpreter_ref.split(":")[1])
 
     @property
     def interview_api(self) -> str:
@@ -95,6 +100,7 @@ def interview_world(client: TestClient, admin: Account, make_user: Any) -> World
         },
     )
     assert interview.status_code == 201, interview.text
+    external = engage_external_interpreter(client, lead, case["id"])
     return World(
         spelling,
         gloss,
@@ -103,4 +109,5 @@ def interview_world(client: TestClient, admin: Account, make_user: Any) -> World
         case["id"],
         party.json()["id"],
         interview.json()["id"],
+        f"external:{external['id']}",
     )

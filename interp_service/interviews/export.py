@@ -12,10 +12,12 @@ from interp_service.audit.chain import record as audit
 from interp_service.cases.orm import Assignment, Case, Interview, Party
 from interp_service.db.base import utcnow
 from interp_service.errors import NotFound
-from interp_service.interviews import service
+from interp_service.interviews import attribution as who
+from interp_service.interviews import rendering, service
 from interp_service.interviews.export_docx import render_docx
 from interp_service.interviews.export_pdf import render_pdf
 from interp_service.interviews.record import (
+    NO_READ_BACK,
     ExchangeRecord,
     InterviewRecord,
     SegmentRecord,
@@ -70,10 +72,15 @@ def build_record(session: Session, user: User, interview: Interview) -> Intervie
         .where(Assignment.case_id == case.id, Assignment.state == "active")
         .order_by(Assignment.id)
     ).all()
-    interpreter_ids = {e.interpreter_id for e in exchanges if e.interpreter_id is not None}
-    interpreters = [_name(session.get(User, i)) for i in sorted(interpreter_ids)]
-    interpreters += [_name(u) for role, u in staff if role == "interpreter"]
+    people = who.People(session)
+    # Only who actually interpreted (or stated the read-back) is printed as 译员.
+    interpreter_keys = who.interpreter_keys(exchanges, interview)
+    interpreters = [
+        people.interpreter(i if k == "user" else None, i if k == "external" else None)
+        for k, i in interpreter_keys
+    ]
     prosecutors = [_name(u) for role, u in staff if role in ("lead_prosecutor", "assistant")]
+    interrogation = party.role in ("suspect", "defendant")
     recorded = [
         (row[0], row[1])
         for row in session.execute(
@@ -100,6 +107,10 @@ def build_record(session: Session, user: User, interview: Interview) -> Intervie
         interpreter_names=list(dict.fromkeys(n for n in interpreters if n)),
         prosecutor_names=list(dict.fromkeys(n for n in prosecutors if n)),
         glossary_release=max(releases) if releases else None,
+        party_role=party.role,
+        recorder_names=[people.user(i) for i in who.recorder_ids(exchanges, interview)],
+        declaration_lines=who.declaration_lines(session, people, case.id, interpreter_keys),
+        read_back_line=who.read_back_line(people, interview, party, interrogation) or NO_READ_BACK,
         exchanges=[
             ExchangeRecord(
                 sequence=e.sequence,
@@ -113,9 +124,11 @@ def build_record(session: Session, user: User, interview: Interview) -> Intervie
                 suggestion_provenance=provenance(e.receipt),
                 rendering_text=e.rendering_text,
                 rendering_kind=e.rendering_kind,  # type: ignore[arg-type]
-                interpreter_name=_name(session.get(User, e.interpreter_id))
-                if e.interpreter_id
-                else None,
+                interpreter_name=people.interpreter(e.interpreter_id, e.external_interpreter_id)
+                or None,
+                recorder_name=people.user(e.recorded_by) or None,
+                suggestion_is_gloss=rendering.gloss_reason(e) is not None,
+                notes=who.exchange_notes(people, e),
             )
             for e in exchanges
         ],

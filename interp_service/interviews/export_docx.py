@@ -21,7 +21,7 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
-from interp_service.interviews import record as r
+from interp_service.interviews import record_text as r
 
 CJK_FONT = "宋体"
 LATIN_FONT = "Times New Roman"
@@ -87,8 +87,8 @@ def _page_setup(document: DocxDocument, record: r.InterviewRecord) -> None:
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), CJK_FONT)
     header = section.header.paragraphs[0]
     header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    running = f"{r.TITLE}　案号 {r.clean(record.case_number)}"
-    _run(header, f"{running}　询问编号 {r.clean(record.interview_id)}", size=SMALL_PT, grey=True)
+    running = f"{record.title}　案号 {r.clean(record.case_number)}"
+    _run(header, f"{running}　{record.kind_label}编号 {r.clean(record.interview_id)}", size=SMALL_PT, grey=True)
     signatures = section.footer.paragraphs[0]  # 逐页签名: every page is signed
     signatures.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     signatures.paragraph_format.space_after = Pt(4)
@@ -146,9 +146,10 @@ def _exchanges(document: DocxDocument, record: r.InterviewRecord) -> None:
             _run(cells[4].add_paragraph(), by, size=SMALL_PT, grey=True)
         note = table.add_row().cells
         merged = note[0].merge(note[-1])
-        _cell_text(merged, r.suggestion_line(exchange), size=SMALL_PT, grey=True)
-        if audio := r.audio_line(exchange):
-            _run(merged.add_paragraph(), audio, size=SMALL_PT, grey=True)
+        first, *more = r.exchange_notes(exchange)
+        _cell_text(merged, first, size=SMALL_PT, grey=True)
+        for line in more:
+            _run(merged.add_paragraph(), line, size=SMALL_PT, grey=True)
     for index, width in enumerate(COLUMN_MM):
         table.columns[index].width = Mm(width)
         for row in table.rows:
@@ -173,21 +174,24 @@ def render_docx(record: r.InterviewRecord) -> bytes:
     """The record as .docx bytes."""
     document = Document()
     properties = document.core_properties
-    properties.title = f"{r.TITLE} {r.clean(record.case_number)}"
+    properties.title = f"{record.title} {r.clean(record.case_number)}"
     properties.author = r.clean(record.exported_by)
     properties.subject = r.clean(record.case_title)
     properties.created = properties.modified = record.exported_at
     _page_setup(document, record)
     title = document.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _run(title, r.TITLE, bold=True, size=18)
+    _run(title, record.title, bold=True, size=18)
+    subtitle = document.add_paragraph()
+    subtitle.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _run(subtitle, r.BILINGUAL, size=10)
     for label, value in r.header_rows(record):
         paragraph = document.add_paragraph()
         paragraph.paragraph_format.space_after = Pt(2)
         _run(paragraph, f"{label}：", bold=True)
         _run(paragraph, value)
     _run(document.add_paragraph(), r.NOTICE, size=SMALL_PT, grey=True)
-    _heading(document, f"询问内容（共 {len(record.exchanges)} 句）")
+    _heading(document, f"{record.kind_label}内容（共 {len(record.exchanges)} 句）")
     _exchanges(document, record)
     if record.segments:
         _heading(document, f"录音转写（共 {len(record.segments)} 段）")
@@ -197,6 +201,10 @@ def render_docx(record: r.InterviewRecord) -> bytes:
         _heading(document, "录音文件（SHA-256）")
         for number, digest in enumerate(record.audio_hashes, start=1):
             _run(document.add_paragraph(), f"{number}. {digest}", size=9, mono=True)
+    for heading, lines in r.statement_sections(record):
+        _heading(document, heading)
+        for line in lines:
+            _run(document.add_paragraph(), line, size=10)
     _signatures(document, record)
     buffer = io.BytesIO()
     document.save(buffer)

@@ -13,7 +13,7 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.enums import Align, WrapMode, XPos, YPos
 
-from interp_service.interviews import record as r
+from interp_service.interviews import record_text as r
 from interp_service.interviews.fonts import FontFace, find_cjk_font
 
 FAMILY = "cjk"
@@ -98,8 +98,8 @@ class _RecordPDF(FPDF):
     def header(self) -> None:
         self.set_font(FAMILY, size=8)
         self.set_text_color(*GREY)
-        running = f"{r.TITLE}　案号 {r.clean(self.record.case_number)}"
-        running += f"　询问编号 {r.clean(self.record.interview_id)}"
+        running = f"{self.record.title}　案号 {r.clean(self.record.case_number)}"
+        running += f"　{self.record.kind_label}编号 {r.clean(self.record.interview_id)}"
         self.cell(0, 5, running, align=Align.R, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_text_color(*BLACK)
         self.ln(2)
@@ -155,7 +155,9 @@ class _RecordPDF(FPDF):
 
 def _title_and_header(pdf: _RecordPDF, record: r.InterviewRecord) -> None:
     pdf.set_font(FAMILY, "B", size=18)
-    pdf.cell(0, 11, r.TITLE, align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(0, 11, record.title, align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font(FAMILY, size=10)
+    pdf.cell(0, 6, r.BILINGUAL, align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(3)
     for label, value in r.header_rows(record):
         pdf.labelled(f"{label}：", value)
@@ -172,7 +174,7 @@ def _exchange(pdf: _RecordPDF, record: r.InterviewRecord, exchange: r.ExchangeRe
         (f"{r.EXCHANGE_COLUMNS[3]}：", r.clean(exchange.source_text)),
         (f"{r.EXCHANGE_COLUMNS[4]}：", r.rendering_text(exchange) + r.rendering_by(exchange)),
     ]
-    notes = [note for note in (r.suggestion_line(exchange), r.audio_line(exchange)) if note]
+    notes = r.exchange_notes(exchange)
     width = pdf.w - pdf.l_margin - pdf.r_margin - LABEL_MM - 2 * pdf.c_margin
     pdf.set_font(FAMILY, size=10.5)
     height = BAR_MM + LINE_MM * sum(len(wrap_lines(pdf, text, width)) for _, text in body)
@@ -208,6 +210,14 @@ def _audio(pdf: _RecordPDF, record: r.InterviewRecord) -> None:
         pdf.paragraph(f"{number}. {digest}", size=9)
 
 
+def _statements(pdf: _RecordPDF, record: r.InterviewRecord) -> None:
+    """The interpreters' declarations and the read-back statement."""
+    for heading, lines in r.statement_sections(record):
+        pdf.heading(heading)
+        for line in lines:
+            pdf.paragraph(line, size=10)
+
+
 def _signatures(pdf: _RecordPDF, record: r.InterviewRecord) -> None:
     blocks = r.signature_blocks(record)
     pdf.keep(12 + len(blocks) * 3 * LINE_MM)
@@ -232,16 +242,17 @@ def render_pdf(record: r.InterviewRecord, font_path: str | Path | None = None) -
     """
     font = find_cjk_font(font_path)
     pdf = _RecordPDF(record, font)
-    pdf.set_title(f"{r.TITLE} {r.clean(record.case_number)}")
+    pdf.set_title(f"{record.title} {r.clean(record.case_number)}")
     pdf.set_author(r.clean(record.exported_by))
     pdf.set_subject(r.clean(record.case_title))
     pdf.set_creator("interp-service")
     pdf.set_creation_date(record.exported_at)
     pdf.add_page()
     _title_and_header(pdf, record)
-    pdf.heading(f"询问内容（共 {len(record.exchanges)} 句）")
+    pdf.heading(f"{record.kind_label}内容（共 {len(record.exchanges)} 句）")
     for exchange in record.ordered_exchanges():
         _exchange(pdf, record, exchange)
     _audio(pdf, record)
+    _statements(pdf, record)
     _signatures(pdf, record)
     return bytes(pdf.output())

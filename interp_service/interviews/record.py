@@ -19,7 +19,10 @@ from typing import Literal, get_args
 RenderingKind = Literal["accepted", "edited", "replaced"]
 
 BEIJING = timezone(timedelta(hours=8), "UTC+8")
-TITLE = "询问笔录（双语）"
+# 讯问 (suspects, defendants) or 询问 (witnesses, victims, others): title and role labels.
+TITLE = "询问笔录"
+TITLES = {"suspect": "讯问笔录", "defendant": "讯问笔录"}
+BILINGUAL = "（双语）"
 TIME_LABEL = "北京时间，UTC+8"
 SUGGESTION_LABEL = "工具建议"
 SUGGESTION_DISCLAIMER = "机器建议仅供参考，不是译文"
@@ -34,6 +37,8 @@ EXCHANGE_COLUMNS = ("序号", "时间", "说话人", "原话", "译员译文")
 SIGNATURE_DATE = "日期：________年____月____日"
 SIGNATURE_NAME = "签名：________________________"
 PAGE_SIGNATURES = "本页当事人签名：______________　　本页译员签名：______________"
+NO_READ_BACK = "（未记录译员宣读声明）"
+GLOSS_NOT_SHOWN = "逐词对照，不是译文，不列出"
 
 LANGUAGE_LABELS: dict[str, str] = {
     "cmn": "汉语",
@@ -77,6 +82,9 @@ class ExchangeRecord:
     rendering_text: str | None = None
     rendering_kind: RenderingKind | None = None
     interpreter_name: str | None = None
+    recorder_name: str | None = None
+    suggestion_is_gloss: bool = False
+    notes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         _check_utc_aware("spoken_at", self.spoken_at)
@@ -128,6 +136,32 @@ class InterviewRecord:
     exported_by: str
     audio_hashes: list[str] = field(default_factory=list)
     segments: list[SegmentRecord] = field(default_factory=list)
+    party_role: str = "other"
+    recorder_names: list[str] = field(default_factory=list)
+    declaration_lines: list[str] = field(default_factory=list)
+    read_back_line: str = NO_READ_BACK
+
+    @property
+    def title(self) -> str:
+        return TITLES.get(self.party_role, TITLE)
+
+    @property
+    def is_interrogation(self) -> bool:
+        """讯问 (a suspect or defendant) rather than 询问."""
+        return self.party_role in TITLES
+
+    @property
+    def kind_label(self) -> str:
+        """讯问 or 询问, as in 讯问时间, 讯问内容."""
+        return "讯问" if self.is_interrogation else "询问"
+
+    @property
+    def asker_label(self) -> str:
+        return "讯问人" if self.is_interrogation else "询问人"
+
+    @property
+    def party_label(self) -> str:
+        return "被讯问人" if self.is_interrogation else "被询问人"
 
     def __post_init__(self) -> None:
         for name in ("started_at", "finished_at", "exported_at"):
@@ -162,123 +196,3 @@ def language_label(code: str) -> str:
 
 def names(values: list[str]) -> str:
     return "、".join(clean(v) for v in values if v.strip()) or "（无）"
-
-
-def interview_period(record: InterviewRecord) -> str:
-    start = format_beijing(record.started_at)
-    if record.finished_at is None:
-        return f"{start} 起（未记录结束时间）（{TIME_LABEL}）"
-    end = to_beijing(record.finished_at)
-    same_day = end.date() == to_beijing(record.started_at).date()
-    end_text = end.strftime("%H:%M:%S") if same_day else format_beijing(record.finished_at)
-    return f"{start} 至 {end_text}（{TIME_LABEL}）"
-
-
-def glossary_label(record: InterviewRecord) -> str:
-    if record.glossary_release is None:
-        return "未使用术语库"
-    return f"第 {record.glossary_release} 版"
-
-
-def header_rows(record: InterviewRecord) -> list[tuple[str, str]]:
-    """The labelled lines of the header block, in print order."""
-    return [
-        ("案号", clean(record.case_number)),
-        ("案件名称", clean(record.case_title)),
-        ("询问编号", clean(record.interview_id)),
-        ("询问时间", interview_period(record)),
-        ("询问地点", clean(record.place)),
-        ("当事人", clean(record.party_name)),
-        ("当事人语言", clean(record.party_language_label)),
-        ("检察官", names(record.prosecutor_names)),
-        ("译员", names(record.interpreter_names)),
-        ("在场人员", names(record.participants)),
-        ("术语库版本", glossary_label(record)),
-    ]
-
-
-def exchange_time(record: InterviewRecord, exchange: ExchangeRecord) -> str:
-    """Clock time of an exchange; the date too when it differs from the interview's."""
-    spoken = to_beijing(exchange.spoken_at)
-    if spoken.date() == to_beijing(record.started_at).date():
-        return spoken.strftime("%H:%M:%S")
-    return format_beijing(exchange.spoken_at)
-
-
-def speaker_label(exchange: ExchangeRecord) -> str:
-    source = language_label(exchange.source_language)
-    target = language_label(exchange.target_language)
-    return f"{clean(exchange.speaker_role)}（{source}→{target}）"
-
-
-def rendering_text(exchange: ExchangeRecord) -> str:
-    if exchange.rendering_text is None or not exchange.rendering_text.strip():
-        return NO_RENDERING
-    return clean(exchange.rendering_text)
-
-
-def rendering_by(exchange: ExchangeRecord) -> str:
-    if exchange.interpreter_name and exchange.rendering_text:
-        return f"（译员：{clean(exchange.interpreter_name)}）"
-    return ""
-
-
-def suggestion_line(exchange: ExchangeRecord) -> str:
-    """The small-print line about the tool's suggestion, never read as the interpretation."""
-    text = clean(exchange.suggestion_text) if exchange.suggestion_text else NO_SUGGESTION
-    parts = [f"{SUGGESTION_LABEL}（{SUGGESTION_DISCLAIMER}）：{text}"]
-    if exchange.suggestion_provenance.strip():
-        parts.append(f"来源：{clean(exchange.suggestion_provenance)}")
-    if exchange.rendering_kind is not None:
-        parts.append(f"译员处理：{RENDERING_KIND_LABELS[exchange.rendering_kind]}")
-    return "　｜　".join(parts)
-
-
-def audio_line(exchange: ExchangeRecord) -> str:
-    if exchange.source_audio_sha256 is None:
-        return ""
-    return f"原话录音 SHA-256：{exchange.source_audio_sha256}"
-
-
-def signature_blocks(record: InterviewRecord) -> list[tuple[str, str]]:
-    """(role, printed name) for each signature: every interpreter, the party, every
-    prosecutor; a role with no named person still gets one blank line."""
-    blocks = [("译员", clean(n)) for n in record.interpreter_names if n.strip()] or [("译员", "")]
-    blocks.append(("当事人", clean(record.party_name)))
-    prosecutors = [("检察官", clean(n)) for n in record.prosecutor_names if n.strip()]
-    blocks.extend(prosecutors or [("检察官", "")])
-    return blocks
-
-
-def closing_note(record: InterviewRecord) -> str:
-    count = len(record.exchanges)
-    return (
-        f"以上笔录共 {count} 句，以“译员译文”为准；“{SUGGESTION_LABEL}”为{SUGGESTION_DISCLAIMER}。"
-    )
-
-
-def signature_heading(role: str, name: str) -> str:
-    return f"{role}（{name}）" if name else role
-
-
-def footer_line(record: InterviewRecord) -> str:
-    return (
-        f"导出时间 {format_beijing(record.exported_at)}（{TIME_LABEL}）　"
-        f"导出人 {clean(record.exported_by)}　术语库 {glossary_label(record)}"
-    )
-
-
-def page_label(page: int | str, total: int | str) -> str:
-    return f"第 {page} 页 共 {total} 页"
-
-
-def clock(seconds: float) -> str:
-    """Seconds as m:ss.s (a time within a recording)."""
-    return f"{int(seconds // 60)}:{seconds % 60:04.1f}"
-
-
-def segment_line(segment: SegmentRecord) -> str:
-    times = f"{clean(segment.recording)} {clock(segment.start_s)}–{clock(segment.end_s)}"
-    if segment.machine:
-        return f"{times}　普通话·机器识别，仅供参考：{clean(segment.text)}"
-    return f"{times}　人工转写（{clean(segment.approved_by or '')}批准）：{clean(segment.text)}"

@@ -13,26 +13,41 @@ from sqlalchemy.orm import Session
 
 from interp_service.api.access import CASE_READ, CASE_WRITE, require
 from interp_service.api.deps import Principal, get_db
+from interp_service.cases import interpreters
 from interp_service.cases.schemas import InterviewOut
-from interp_service.interviews import service
+from interp_service.interviews import rendering, service
 from interp_service.interviews.export import export_file
-from interp_service.interviews.flow import record_exchange
+from interp_service.interviews.flow import notice_request, record_exchange
 from interp_service.interviews.orm import Exchange
-from interp_service.interviews.schemas import ExchangeCreate, ExchangeOut, RenderingIn
-from interp_service.users.orm import User
+from interp_service.interviews.schemas import (
+    ExchangeCreate,
+    ExchangeOut,
+    ExplainedIn,
+    NoticeIn,
+    ReadBackIn,
+    RenderingIn,
+)
 
 router = APIRouter(prefix="/api/v1/cases/{case_id}/interviews/{interview_id}", tags=["interviews"])
 
 
 def exchanges_out(db: Session, exchanges: Sequence[Exchange]) -> list[ExchangeOut]:
-    ids = {e.interpreter_id for e in exchanges if e.interpreter_id is not None}
-    names = {u.id: u.display_name or u.username for u in (db.get(User, i) for i in ids) if u}
-    return [
-        ExchangeOut.model_validate(e).model_copy(
-            update={"interpreter_name": names.get(e.interpreter_id or 0)}
+    """Exchanges with the names of who interpreted and who typed, and the legal terms still
+    to be explained."""
+    out = []
+    for e in exchanges:
+        interpreter = interpreters.name_of(db, e.interpreter_id, e.external_interpreter_id)
+        typist = interpreters.name_of(db, e.recorded_by, None)
+        out.append(
+            ExchangeOut.model_validate(e).model_copy(
+                update={
+                    "interpreter_name": interpreter[0] if interpreter else None,
+                    "recorded_by_name": typist[0] if typist else None,
+                    "unexplained_terms": rendering.unexplained_terms(e),
+                }
+            )
         )
-        for e in exchanges
-    ]
+    return out
 
 
 @router.get("/exchanges")
@@ -60,6 +75,25 @@ async def add_exchange(
     return await run_in_threadpool(lambda: exchanges_out(db, [exchange])[0])
 
 
+@router.post("/notices", status_code=201)
+async def say_notice(
+    case_id: int,
+    interview_id: int,
+    body: NoticeIn,
+    request: Request,
+    me: Principal = require(CASE_READ),
+    db: Session = Depends(get_db),
+) -> ExchangeOut:
+    """Insert a phrasebook notice or standard question as the prosecutor's utterance, with
+    its statute citation; the suggestion is the approved rendering when one exists."""
+    said = await run_in_threadpool(notice_request, db, case_id, interview_id, body.phrase_entry_id)
+    exchange = await record_exchange(
+        request.app, db, me.user, case_id, interview_id, said,
+        phrase_entry_id=body.phrase_entry_id,
+    )  # fmt: skip
+    return await run_in_threadpool(lambda: exchanges_out(db, [exchange])[0])
+
+
 @router.put("/exchanges/{exchange_id}/rendering")
 def give_rendering(
     case_id: int,
@@ -69,11 +103,45 @@ def give_rendering(
     me: Principal = require(CASE_READ),
     db: Session = Depends(get_db),
 ) -> ExchangeOut:
+    """What the interpreter said, typed by the caller (记录人), attributed to `interpreter`.
+    A gloss suggestion cannot be taken as it is (422 `gloss-not-a-rendering`)."""
     interview = service.get_interview(db, case_id, interview_id)
     exchange = service.get_exchange(db, interview, exchange_id)
-    service.give_rendering(db, me.user, interview, exchange, body)
+    rendering.give_rendering(db, me.user, interview, exchange, body)
     db.commit()
     return exchanges_out(db, [exchange])[0]
+
+
+@router.post("/exchanges/{exchange_id}/explained")
+def mark_explained(
+    case_id: int,
+    interview_id: int,
+    exchange_id: int,
+    body: ExplainedIn,
+    me: Principal = require(CASE_READ),
+    db: Session = Depends(get_db),
+) -> ExchangeOut:
+    """Note that the interpreter explained these legal terms (no approved Miao term)."""
+    interview = service.get_interview(db, case_id, interview_id)
+    exchange = service.get_exchange(db, interview, exchange_id)
+    rendering.mark_explained(db, me.user, interview, exchange, body)
+    db.commit()
+    return exchanges_out(db, [exchange])[0]
+
+
+@router.post("/read-back")
+def record_read_back(
+    case_id: int,
+    interview_id: int,
+    body: ReadBackIn,
+    me: Principal = require(CASE_READ),
+    db: Session = Depends(get_db),
+) -> InterviewOut:
+    """The interpreter states the record was read back in the party's language (art. 122)."""
+    interview = service.get_interview(db, case_id, interview_id)
+    rendering.record_read_back(db, me.user, interview, body)
+    db.commit()
+    return InterviewOut.model_validate(interview)
 
 
 @router.post("/finish")

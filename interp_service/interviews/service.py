@@ -1,6 +1,7 @@
 """Rules of the interview record: exchanges are appended in order while the interview is
-open; a rendering is the interpreter's own act, recorded with their identity; a finished
-interview is closed to changes."""
+open, each with the language its text was identified as; a finished interview is closed to
+changes. Renderings (what the interpreter said, typed by whoever keeps the record) are in
+`rendering.py`."""
 
 from __future__ import annotations
 
@@ -14,11 +15,10 @@ from sqlalchemy.orm import Session
 from interp_service.audit.chain import record
 from interp_service.cases.orm import Interview, Party
 from interp_service.db.base import utcnow
-from interp_service.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from interp_service.glossary.curation import has_competence
-from interp_service.glossary.match_records import CHINESE_LANGUAGES
+from interp_service.errors import Conflict, NotFound, ValidationFailed
 from interp_service.interviews.orm import Exchange
-from interp_service.interviews.schemas import ExchangeCreate, RenderingIn
+from interp_service.interviews.schemas import ExchangeCreate
+from interp_service.memory.orm import MemoryEntry
 from interp_service.translation.receipts import TranslationResult
 from interp_service.users.orm import User
 from interp_service.users.service import actor_of
@@ -51,12 +51,17 @@ def check_open(interview: Interview) -> None:
         raise Conflict("询问已结束或已取消，不能再添加或修改记录")
 
 
-def _lock_open(session: Session, interview: Interview) -> None:
-    """Serialise appends to one interview (row lock on PostgreSQL; SQLite locks on write)."""
+def lock_row(session: Session, interview: Interview) -> None:
+    """Serialise changes to one interview (row lock on PostgreSQL; SQLite locks on write)."""
     session.execute(
         select(Interview.id).where(Interview.id == interview.id).with_for_update()
     ).all()
     session.refresh(interview)
+
+
+def lock_open(session: Session, interview: Interview) -> None:
+    """`lock_row`, then refuse a finished or cancelled interview."""
+    lock_row(session, interview)
     check_open(interview)
 
 
@@ -93,9 +98,15 @@ def add_exchange(
     data: ExchangeCreate,
     result: TranslationResult,
     audio_sha256: str | None = None,
+    *,
+    detected_language: str = "",
+    phrase: MemoryEntry | None = None,
 ) -> Exchange:
-    """Append what was said with the tool's suggestion; the interview starts if planned."""
-    _lock_open(session, interview)
+    """Append what was said with the tool's suggestion; the interview starts if planned.
+    `detected_language` is what language identification said of the text (kept with the
+    operator's confirmation when it disagreed); `phrase` the phrasebook entry of a standard
+    notice."""
+    lock_open(session, interview)
     last = session.scalar(
         select(func.max(Exchange.sequence)).where(Exchange.interview_id == interview.id)
     )
@@ -119,6 +130,10 @@ def add_exchange(
         suggestion_text=result.output,
         receipt=receipt,
         created_by=user.id,
+        detected_language=detected_language,
+        language_confirmed=data.confirm_language,
+        phrase_entry_id=phrase.id if phrase is not None else None,
+        legal_basis=phrase.legal_basis if phrase is not None else "",
     )
     session.add(exchange)
     if interview.status == "planned":
@@ -137,64 +152,16 @@ def add_exchange(
             "sequence": exchange.sequence,
             "paths": sorted(result.paths),
             "receipt_sha256": receipt_digest(receipt),
-        },
-    )
-    return exchange
-
-
-def _miao_side(exchange: Exchange) -> tuple[str, str] | None:
-    if exchange.target_language not in CHINESE_LANGUAGES:
-        return exchange.target_language, exchange.target_variety
-    return None
-
-
-def give_rendering(
-    session: Session,
-    user: User,
-    interview: Interview,
-    exchange: Exchange,
-    data: RenderingIn,
-) -> Exchange:
-    """Record the rendering the user gave. Rendering into Miao needs competence in it."""
-    _lock_open(session, interview)
-    if exchange.version != data.version:
-        raise Conflict("这条记录已被他人修改，请刷新后重试", current_version=exchange.version)
-    miao = _miao_side(exchange)
-    if miao is not None and not has_competence(user, *miao):
-        raise Forbidden("只有具备该苗语变体能力的译员可以记录苗语译文")
-    if data.kind == "accepted":
-        if not exchange.suggestion_text:
-            raise ValidationFailed("没有可采纳的建议", field="kind")
-        text = exchange.suggestion_text
-    else:
-        text = (data.text or "").strip()
-        if not text:
-            raise ValidationFailed("请填写译员实际给出的译文", field="text")
-    before = exchange.rendering_kind
-    exchange.rendering_text = text
-    exchange.rendering_kind = data.kind
-    exchange.interpreter_id = user.id
-    exchange.rendered_at = utcnow()
-    session.flush()
-    record(
-        session,
-        actor_of(user),
-        "interview.exchange.render",
-        "interview_exchange",
-        exchange.id,
-        case_id=interview.case_id,
-        details={
-            "interview_id": interview.id,
-            "kind": data.kind,
-            "previous_kind": before,
-            "text_sha256": hashlib.sha256(text.encode()).hexdigest(),
+            "detected_language": detected_language,
+            "language_confirmed": data.confirm_language,
+            "phrase_entry_id": exchange.phrase_entry_id,
         },
     )
     return exchange
 
 
 def finish(session: Session, user: User, interview: Interview) -> Interview:
-    _lock_open(session, interview)
+    lock_open(session, interview)
     interview.status = "completed"
     interview.finished_at = utcnow()
     session.flush()

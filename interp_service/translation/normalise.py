@@ -131,14 +131,39 @@ def normalise_chinese(text: str) -> str:
     return _by_line(text, _chinese_line)
 
 
+# Chinese inside a Miao line (code-switching, or Chinese typed in the wrong pane): Han
+# characters with the CJK and full-width punctuation around them, kept exactly as typed.
+_CHINESE_RUN = re.compile(
+    rf"[{_HAN}\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]+"
+)
+
+
 def _miao_line(line: str) -> str:
-    return _collapse(unicodedata.normalize("NFC", orthography.normalise(line)))
+    if not re.search(f"[{_HAN}]", line):
+        return _collapse(unicodedata.normalize("NFC", orthography.normalise(line)))
+
+    def latin(part: str) -> str:  # keeps the spaces around it
+        body = part.strip()
+        if not body:
+            return part
+        lead, trail = part[: len(part) - len(part.lstrip())], part[len(part.rstrip()) :]
+        return lead + orthography.normalise(body) + trail
+
+    pieces: list[str] = []
+    cursor = 0
+    for run in _CHINESE_RUN.finditer(line):
+        pieces.append(latin(line[cursor : run.start()]))
+        pieces.append(unicodedata.normalize("NFC", run.group()))
+        cursor = run.end()
+    pieces.append(latin(line[cursor:]))
+    return _collapse(unicodedata.normalize("NFC", "".join(pieces)))
 
 
 def normalise_miao(text: str) -> str:
     """Xiangxi Miao (1956 orthography): NFC, lower case, full-width to ASCII, variant
     spellings to canonical, tone numbers (du53, du⁵³) to tone letters; whitespace as in
-    normalise_chinese. Tokens that are not syllables of the orthography are kept as folded."""
+    normalise_chinese. Tokens that are not syllables of the orthography are kept as folded.
+    Chinese runs in the line (Han characters and their punctuation) are kept as typed."""
     return _by_line(text, _miao_line)
 
 

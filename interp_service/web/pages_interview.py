@@ -1,11 +1,14 @@
-"""The interview page: the prosecutor's two-pane bilingual form. Forms work without
-JavaScript (each post saves at once and returns to the page); `interview.js` adds the term
-lookup panel and keeps the input focused. Approved recordings play beside the record: of
-the party-language terms marked in suggestions, and of the phrasebook entries."""
+"""The interview page: the operator's two-pane bilingual form (a prosecutor or a clerk types
+while the interpreter speaks). Forms work without JavaScript (each post saves at once and
+returns to the page, keeping the chosen direction and interpreter); `interview.js` adds the
+term lookup panel and keeps the input focused. Approved recordings play beside the record:
+of the party-language terms marked in suggestions, and of the phrasebook entries. Notices,
+explained terms and the read-back statement are in `pages_interview_parts.py`."""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
@@ -15,15 +18,15 @@ from starlette.datastructures import FormData
 
 from interp_service.api.access import CASE_READ, CASE_WRITE, require
 from interp_service.api.deps import Principal, get_db
+from interp_service.cases import interpreters
 from interp_service.cases.orm import Case, Party
 from interp_service.errors import AppError
 from interp_service.glossary import recordings as term_recordings
-from interp_service.glossary.curation import has_competence
 from interp_service.glossary.orm import Term, TermRecording
-from interp_service.interviews import service
+from interp_service.interviews import rendering, service
 from interp_service.interviews.flow import record_exchange
 from interp_service.interviews.schemas import ExchangeCreate, RenderingIn
-from interp_service.interviews.view import ExchangeView, exchange_view
+from interp_service.interviews.view import ExchangeView, exchange_view, people_of
 from interp_service.memory import repository as memory_repo
 from interp_service.memory import service as memory
 from interp_service.memory.recordings import interview_ready
@@ -69,9 +72,23 @@ def interview_page(
     case = db.get(Case, case_id)
     party = db.get(Party, interview.party_id)
     assert case is not None and party is not None
-    views = [exchange_view(e) for e in service.exchanges_of(db, interview.id)]
+    exchanges = service.exchanges_of(db, interview.id)
+    views = [exchange_view(e, people_of(db, e)) for e in exchanges]
     miao = party.language not in ("cmn", "zho")
     phrasebook = memory_repo.phrasebook(db)
+    eligible = interpreters.eligible_interpreters(db, case_id)
+    # Preselect who interpreted last (or the only interpreter): one operator, one interpreter.
+    last = next(
+        (
+            f"user:{e.interpreter_id}"
+            if e.interpreter_id
+            else f"external:{e.external_interpreter_id}"
+            for e in reversed(exchanges)
+            if e.interpreter_id or e.external_interpreter_id
+        ),
+        eligible[0].ref if len(eligible) == 1 else "",
+    )
+    chosen = request.query_params.get("interpreter") or last
     return render(
         request,
         "interview.html",
@@ -83,7 +100,10 @@ def interview_page(
         directions=DIRECTIONS,
         open=interview.status in service.OPEN_STATUSES,
         can_finish=principal.is_admin or bool(principal.case_roles & CASE_WRITE.case_roles),
-        can_render_party=not miao or has_competence(principal.user, party.language, party.variety),
+        interpreters=eligible,
+        chosen_interpreter=chosen,
+        direction=(values or {}).get("direction") or request.query_params.get("direction", ""),
+        read_back=who_read_back(db, interview),
         phrasebook=phrasebook,
         # Recordings: only approved ones are listed (the play routes refuse others).
         phrase_audio={e.id for e in phrasebook if interview_ready(e)},
@@ -95,9 +115,22 @@ def interview_page(
     )
 
 
-def _back(case_id: int, interview_id: int, anchor: str = "") -> RedirectResponse:
-    url = f"/cases/{case_id}/interviews/{interview_id}" + (f"#{anchor}" if anchor else "")
-    return RedirectResponse(url, status_code=303)
+def who_read_back(db: Session, interview: Any) -> dict[str, str] | None:
+    """The read-back statement as the page shows it, or None when none is recorded."""
+    if interview.read_back_at is None:
+        return None
+    people = interpreters.name_of(
+        db, interview.read_back_interpreter_id, interview.read_back_external_interpreter_id
+    )
+    typist = interpreters.name_of(db, interview.read_back_recorded_by, None)
+    return {"interpreter": people[0] if people else "", "recorder": typist[0] if typist else ""}
+
+
+def back(case_id: int, interview_id: int, anchor: str = "", **keep: str) -> RedirectResponse:
+    """Back to the page, keeping the operator's choices (direction, interpreter)."""
+    query = "&".join(f"{k}={quote(v)}" for k, v in keep.items() if v)
+    url = f"/cases/{case_id}/interviews/{interview_id}" + (f"?{query}" if query else "")
+    return RedirectResponse(url + (f"#{anchor}" if anchor else ""), status_code=303)
 
 
 @router.get("/cases/{case_id}/interviews/{interview_id}")
@@ -139,14 +172,18 @@ async def add_exchange(
             "target_language": language if to_party else "cmn",
             "target_variety": variety if to_party else "",
             "text": (values.get("text") or "").strip(),
+            "confirm_language": values.get("confirm_language") == "on",
         },
     )
     if data is not None:
         try:
-            exchange = await record_exchange(request.app, db, me.user, case_id, interview_id, data)
-            return _back(case_id, interview_id, f"exchange-{exchange.sequence}")
+            await record_exchange(request.app, db, me.user, case_id, interview_id, data)
+            direction = "from-party" if not to_party else "to-party"
+            return back(case_id, interview_id, "say", direction=direction)
         except AppError as exc:
             errors = error_of(exc)
+            if exc.kind == "language-mismatch":
+                errors["confirm_language"] = "1"  # offer the confirmation box
             status = exc.status
     else:
         status = 422
@@ -170,21 +207,35 @@ def give_rendering(
     values = form_values(posted)
     data, errors = parse(
         RenderingIn,
-        {"kind": values.get("kind"), "text": values.get("text"), "version": values.get("version")},
+        {
+            "kind": values.get("kind"),
+            "text": values.get("text"),
+            "version": values.get("version"),
+            "interpreter": values.get("interpreter") or "",
+            "confirm_language": values.get("confirm_language") == "on",
+        },
     )
     if data is not None:
         try:
             interview = service.get_interview(db, case_id, interview_id)
             exchange = service.get_exchange(db, interview, exchange_id)
-            service.give_rendering(db, me.user, interview, exchange, data)
+            rendering.give_rendering(db, me.user, interview, exchange, data)
             db.commit()
-            return _back(case_id, interview_id, f"exchange-{exchange.sequence}")
+            return back(
+                case_id,
+                interview_id,
+                f"exchange-{exchange.sequence}",
+                interpreter=data.interpreter,
+            )
         except AppError as exc:
             db.rollback()
             errors = {f"rendering-{exchange_id}": exc.detail}
+            if exc.kind == "language-mismatch":
+                errors[f"confirm-{exchange_id}"] = "1"
             return interview_page(
-                request, db, case_id, interview_id, status=exc.status, errors=errors
-            )
+                request, db, case_id, interview_id, status=exc.status, errors=errors,
+                values={f"rendering-text-{exchange_id}": values.get("text") or ""},
+            )  # fmt: skip
     errors = {f"rendering-{exchange_id}": "；".join(errors.values())}
     return interview_page(request, db, case_id, interview_id, status=422, errors=errors)
 
@@ -255,4 +306,4 @@ def finish_interview(
         return interview_page(
             request, db, case_id, interview_id, status=exc.status, errors=error_of(exc)
         )
-    return _back(case_id, interview_id)
+    return back(case_id, interview_id)

@@ -8,6 +8,7 @@ from interp_service.web.pages_coverage import router as coverage_pages
 from interp_service.web.pages_glossary import router as glossary_pages
 from interp_service.web.pages_glossary_edit import router as glossary_edit_pages
 from interp_service.web.pages_interview import router as interview_pages
+from interp_service.web.pages_interview_parts import router as interview_part_pages
 from interp_service.web.pages_memory import router as memory_pages
 from interp_service.web.pages_models import router as model_pages
 from interp_service.web.pages_speech import router as speech_pages
@@ -17,6 +18,7 @@ routers = (
     case_pages,
     case_part_pages,
     interview_pages,
+    interview_part_pages,
     admin_pages,
     glossary_pages,
     glossary_edit_pages,

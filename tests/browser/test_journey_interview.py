@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import ADMIN, Server, create_user, login, logout, shot
+from tests.browser.test_journey_interview_record import engage_interpreter
 from tests.glossary.test_glossary_api import SHIPPED, lexicon_spelling
 
 pytestmark = pytest.mark.browser
@@ -94,6 +95,9 @@ def test_interview_journey(page: Any, server: Server, tmp_path: Path) -> None:
     login(page, "ipro", PASSWORD)
     _open_interview(page)
     interview_url = page.url
+    # The interpreter is engaged for the case (no login), declared on a signed form.
+    engage_interpreter(page, interview_url.rsplit("/interviews/", 1)[0], tmp_path, "吴检察官")
+    page.goto(interview_url)
 
     # Chinese → Miao with nothing in memory and no model: a labelled gloss.
     first = _say(page, QUESTION, "to-party")
@@ -114,11 +118,14 @@ def test_interview_journey(page: Any, server: Server, tmp_path: Path) -> None:
     assert spoken.value.status == 200
     assert spoken.value.headers["content-type"] == "audio/wav"
 
-    first.locator("[data-testid=accept]").click()
+    # A gloss is no rendering: nothing to accept; the interpreter's words are typed.
+    assert first.locator("[data-testid=accept]").count() == 0
+    first.locator("[data-testid=rendering-input]").fill(f"zz-0001 {spelling}")
+    first.locator("[data-testid=save-rendering]").click()
     page.wait_for_load_state()
     first = page.locator("[data-testid=exchange]").first
     rendering = first.locator("[data-testid=rendering-text]").inner_text()
-    assert spelling in rendering
+    assert rendering == f"zz-0001 {spelling}"
 
     # Miao → Chinese: the answer is glossed and the term is marked in the Chinese pane.
     answer = _say(page, spelling, "from-party")

@@ -19,7 +19,7 @@ from docx import Document
 from docx.document import Document as DocxDocument
 from PIL import ImageChops
 
-from interp_service.interviews import record as r
+from interp_service.interviews import record_text as r
 from interp_service.interviews.export_docx import render_docx
 from interp_service.interviews.export_pdf import render_pdf
 from interp_service.interviews.fonts import FontFace, FontNotFoundError, find_cjk_font
@@ -61,6 +61,7 @@ def _ex(
         rendering_text=rendering,
         rendering_kind=kind,
         interpreter_name="龙秀英" if rendering else None,
+        recorder_name="麻晓" if rendering else None,
     )
 
 
@@ -98,6 +99,8 @@ def make_record(extra: int = 0) -> InterviewRecord:
         exported_at=_at(4, 0),
         exported_by="吴建国",
         audio_hashes=[AUDIO_ALL],
+        party_role="suspect",
+        recorder_names=["麻晓"],
     )
 
 
@@ -121,7 +124,7 @@ def docx_document() -> DocxDocument:
 def test_docx_prints_the_record_for_signature(docx_document: DocxDocument) -> None:
     text = _docx_text(docx_document)
     for fact in (
-        r.TITLE,
+        "讯问笔录",
         "湘花检刑诉〔2024〕17号",
         "石某某故意伤害案",
         "花垣县人民检察院第二询问室",
@@ -141,9 +144,10 @@ def test_docx_prints_the_record_for_signature(docx_document: DocxDocument) -> No
         AUDIO_1,
         AUDIO_ALL,
         "译员（龙秀英）",
-        "当事人（石某某）",
-        "检察官（吴建国）",
-        "检察官（杨帆）",
+        "被讯问人（石某某）",
+        "讯问人（吴建国）",
+        "讯问人（杨帆）",
+        "记录人（麻晓）",
         r.SIGNATURE_DATE,
         r.SIGNATURE_NAME,
         "导出时间 2024-05-13 12:00:00",
@@ -203,7 +207,7 @@ def test_pdf_prints_the_record_with_page_numbers(pdf_bytes: bytes) -> None:
     pages = _pages_text(pdf_bytes)
     text = re.sub(r"\s+", "", "".join(pages))  # line wrapping splits phrases
     for fact in (
-        r.TITLE,
+        "讯问笔录",
         "湘花检刑诉〔2024〕17号",
         "北京时间，UTC+8",
         "吴建国、杨帆",
@@ -219,8 +223,9 @@ def test_pdf_prints_the_record_with_page_numbers(pdf_bytes: bytes) -> None:
         AUDIO_1,
         AUDIO_ALL,
         "译员（龙秀英）",
-        "当事人（石某某）",
-        "检察官（杨帆）",
+        "被讯问人（石某某）",
+        "讯问人（杨帆）",
+        "记录人（麻晓）",
         "日期：",
         "签名：",
         "导出人吴建国",
@@ -248,7 +253,7 @@ def test_pdf_page_renders_real_glyphs(pdf_bytes: bytes, tmp_path: Path) -> None:
     image = page.render(scale=scale).to_pil().convert("L")
     image.save(tmp_path / "page1.png")
     textpage = page.get_textpage()
-    found = textpage.search(r.TITLE).get_next()
+    found = textpage.search("讯问笔录").get_next()
     assert found is not None
     crops = []
     for index in range(found[0], found[0] + 4):  # 询 问 笔 录

@@ -10,7 +10,7 @@ import pytest
 from docx import Document
 from fastapi.testclient import TestClient
 
-from tests.conftest import Account, bearer
+from tests.conftest import Account, bearer, engage_external_interpreter
 from tests.interview_setup import TERM_CMN, World, interview_world
 
 QUESTION = f"你知道什么是{TERM_CMN}吗？"
@@ -62,21 +62,53 @@ def test_miao_answer_is_glossed_into_chinese(client: TestClient, world: World) -
     assert sentence["output"][term["output_start"] : term["output_end"]] == TERM_CMN
 
 
-def test_accepted_rendering_is_recorded_with_the_interpreter(
+def _approve_pair(client: TestClient, world: World, target: str) -> dict[str, Any]:
+    entry = client.post(
+        "/api/v1/memory/entries",
+        headers=bearer(world.miao_admin),
+        json={
+            "source_language": "cmn",
+            "source_text": QUESTION,
+            "target_language": "mmr",
+            "target_variety": "花垣",
+            "target_text": target,
+        },
+    )
+    assert entry.status_code == 201, entry.text
+    result: dict[str, Any] = entry.json()
+    return result
+
+
+def test_accepted_memory_rendering_names_interpreter_and_recorder(
     client: TestClient, world: World
 ) -> None:
+    _approve_pair(client, world, f"zz-0001 {world.spelling} zz-0002")
     exchange = _say(client, world, QUESTION).json()
+    assert exchange["receipt"]["sentences"][0]["path"] == "memory-exact"
     url = f"{world.interview_api}/exchanges/{exchange['id']}/rendering"
-    r = client.put(
-        url, json={"kind": "accepted", "version": exchange["version"]}, headers=bearer(world.lead)
-    )
+    body = {
+        "kind": "accepted",
+        "version": exchange["version"],
+        "interpreter": world.interpreter_ref,
+    }
+    r = client.put(url, json=body, headers=bearer(world.lead))
     assert r.status_code == 200, r.text
-    assert r.json()["rendering_text"] == exchange["suggestion_text"]
-    assert r.json()["rendering_kind"] == "accepted"
-    assert r.json()["interpreter_id"] == world.lead.id
+    done = r.json()
+    assert done["rendering_text"] == exchange["suggestion_text"]
+    assert done["rendering_kind"] == "accepted"
+    # The interpreter who spoke (external, no login) and the account that typed it differ.
+    assert done["external_interpreter_id"] == world.interpreter_id
+    assert done["interpreter_id"] is None
+    assert done["interpreter_name"] == "石某某"
+    assert done["recorded_by"] == world.lead.id
     stale = client.put(
         url,
-        json={"kind": "replaced", "text": "zz-0001", "version": exchange["version"]},
+        json={
+            "kind": "replaced",
+            "text": "zz-0001",
+            "version": exchange["version"],
+            "interpreter": world.interpreter_ref,
+        },
         headers=bearer(world.lead),
     )
     assert stale.status_code == 409
@@ -84,7 +116,7 @@ def test_accepted_rendering_is_recorded_with_the_interpreter(
     assert listed[0]["rendering_kind"] == "accepted"
 
 
-def test_rendering_into_miao_needs_competence(
+def test_a_clerk_without_miao_records_what_the_interpreter_said(
     client: TestClient, world: World, make_user: Any
 ) -> None:
     clerk = make_user("tian", "clerk")
@@ -95,13 +127,78 @@ def test_rendering_into_miao_needs_competence(
     )
     assert r.status_code == 201, r.text
     exchange = _say(client, world, QUESTION, who=clerk).json()
-    refused = client.put(
+    typed = f"zz-0005 {world.spelling} zz-0006"
+    r = client.put(
         f"{world.interview_api}/exchanges/{exchange['id']}/rendering",
-        json={"kind": "accepted", "version": exchange["version"]},
+        json={
+            "kind": "replaced",
+            "text": typed,
+            "version": exchange["version"],
+            "interpreter": world.interpreter_ref,
+        },
         headers=bearer(clerk),
     )
-    assert refused.status_code == 403
-    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert r.status_code == 200, r.text
+    assert r.json()["recorded_by"] == clerk.id and r.json()["recorded_by_name"] == "Tian"
+    assert r.json()["interpreter_name"] == "石某某"
+    # Recording evidence is not approving Miao text: nothing entered translation memory.
+    memory = client.get("/api/v1/memory/entries", headers=bearer(world.miao_admin)).json()
+    texts = [e["target_text"] for e in memory.get("items", memory)]
+    assert typed not in texts
+
+
+def test_rendering_must_name_an_interpreter_of_the_case(
+    client: TestClient, world: World, make_user: Any
+) -> None:
+    exchange = _say(client, world, QUESTION).json()
+    url = f"{world.interview_api}/exchanges/{exchange['id']}/rendering"
+    base = {"kind": "replaced", "text": "zz-0001", "version": exchange["version"]}
+    missing = client.put(url, json=base, headers=bearer(world.lead))
+    assert missing.status_code == 422
+    # The prosecutor typing is not the interpreter: a user who is no interpreter of the case.
+    not_interpreter = client.put(
+        url, json={**base, "interpreter": f"user:{world.lead.id}"}, headers=bearer(world.lead)
+    )
+    assert not_interpreter.status_code == 422
+    assert not_interpreter.json()["errors"][0]["field"] == "interpreter"
+    undeclared = engage_external_interpreter(
+        client, world.lead, world.case_id, "麻某", declare=False
+    )
+    pending = client.put(
+        url,
+        json={**base, "interpreter": f"external:{undeclared['id']}"},
+        headers=bearer(world.lead),
+    )
+    assert pending.status_code == 422 and "申报" in pending.json()["detail"]
+    listed = client.get(f"{world.interview_api}/exchanges", headers=bearer(world.lead)).json()
+    assert listed[0]["rendering_text"] is None
+
+
+def test_a_gloss_cannot_be_accepted_as_the_rendering(client: TestClient, world: World) -> None:
+    exchange = _say(client, world, QUESTION).json()
+    assert exchange["receipt"]["sentences"][0]["path"] == "gloss"
+    url = f"{world.interview_api}/exchanges/{exchange['id']}/rendering"
+    who = {"version": exchange["version"], "interpreter": world.interpreter_ref}
+    accepted = client.put(url, json={"kind": "accepted", **who}, headers=bearer(world.lead))
+    assert accepted.status_code == 422
+    problem = accepted.json()
+    assert problem["type"].endswith("/gloss-not-a-rendering")
+    assert "逐词对照" in problem["detail"]
+    # Saving the gloss unchanged as an "edit" is refused the same way.
+    unchanged = client.put(
+        url,
+        json={"kind": "edited", "text": exchange["suggestion_text"], **who},
+        headers=bearer(world.lead),
+    )
+    assert unchanged.status_code == 422
+    assert unchanged.json()["type"].endswith("/gloss-not-a-rendering")
+    typed = client.put(
+        url,
+        json={"kind": "replaced", "text": f"zz-0001 {world.spelling}", **who},
+        headers=bearer(world.lead),
+    )
+    assert typed.status_code == 200, typed.text
+    assert typed.json()["rendering_text"] == f"zz-0001 {world.spelling}"
 
 
 def test_outsider_sees_no_interview(client: TestClient, world: World, make_user: Any) -> None:
@@ -112,21 +209,10 @@ def test_outsider_sees_no_interview(client: TestClient, world: World, make_user:
 
 
 def test_approved_pair_becomes_an_exact_hit(client: TestClient, world: World) -> None:
-    entry = client.post(
-        "/api/v1/memory/entries",
-        headers=bearer(world.miao_admin),
-        json={
-            "source_language": "cmn",
-            "source_text": QUESTION,
-            "target_language": "mmr",
-            "target_variety": "花垣",
-            "target_text": f"zz-0001 {world.spelling} zz-0002",
-        },
-    )
-    assert entry.status_code == 201, entry.text
+    entry = _approve_pair(client, world, f"zz-0001 {world.spelling} zz-0002")
     sentence = _say(client, world, QUESTION).json()["receipt"]["sentences"][0]
     assert sentence["path"] == "memory-exact"
-    assert sentence["memory"]["entry_id"] == entry.json()["id"]
+    assert sentence["memory"]["entry_id"] == entry["id"]
     assert sentence["memory"]["approved_by_name"] == "Longadmin"
     assert sentence["output"] == f"zz-0001 {world.spelling} zz-0002"
     assert "interpreter-required" not in sentence["flags"]
@@ -147,6 +233,7 @@ def test_finished_interview_is_closed_and_exports(client: TestClient, world: Wor
             "kind": "edited",
             "text": f"{world.spelling} zz-0003",
             "version": exchange["version"],
+            "interpreter": world.interpreter_ref,
         },
         headers=bearer(world.lead),
     )

@@ -1,4 +1,5 @@
-// Interview page: the term lookup panel answers in place; Ctrl+Enter records what was said.
+// Interview page: the term lookup panel answers in place; Ctrl+Enter records what was said;
+// the text box keeps the focus between entries.
 "use strict";
 
 (function () {
@@ -67,6 +68,22 @@
       lookup(form);
     }
   });
+
+  // After recording an utterance (the page comes back at #say) or a refusal of it, the
+  // operator types the next one: the text box gets the focus, the caret at the end.
+  function focusSay() {
+    var box = document.querySelector("[data-testid=say-text]");
+    var refused = document.querySelector("#say [data-field]");
+    if (!box || (location.hash !== "#say" && !refused)) { return; }
+    box.focus();
+    box.setSelectionRange(box.value.length, box.value.length);
+  }
+  // After "load": scrolling to the #say fragment would otherwise take the focus back.
+  if (document.readyState === "complete") {
+    focusSay();
+  } else {
+    window.addEventListener("load", focusSay);
+  }
 
   document.addEventListener("keydown", function (event) {
     var target = event.target;
