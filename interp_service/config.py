@@ -42,6 +42,13 @@ class Settings(BaseSettings):
     job_workers: int = 2
 
     # Translation: memory first, then a promoted model, then the lexical gloss.
+    mt_beam_size: int = Field(
+        default=4,
+        ge=1,
+        le=10,
+        description="Beam width of a promoted translation model (1 = greedy decoding, and no "
+        "alternatives)",
+    )
     memory_fuzzy_threshold: float = Field(
         default=75.0, ge=0, le=100, description="Lowest fuzzy memory score offered (0-100)"
     )

@@ -88,7 +88,12 @@ def _page_setup(document: DocxDocument, record: r.InterviewRecord) -> None:
     header = section.header.paragraphs[0]
     header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     running = f"{record.title}　案号 {r.clean(record.case_number)}"
-    _run(header, f"{running}　{record.kind_label}编号 {r.clean(record.interview_id)}", size=SMALL_PT, grey=True)
+    _run(
+        header,
+        f"{running}　{record.kind_label}编号 {r.clean(record.interview_id)}",
+        size=SMALL_PT,
+        grey=True,
+    )
     signatures = section.footer.paragraphs[0]  # 逐页签名: every page is signed
     signatures.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     signatures.paragraph_format.space_after = Pt(4)

@@ -184,7 +184,7 @@ async def translate_sentence(
         hypotheses = await model.translate(
             protected.text,
             beam_size=ctx.beam_size,
-            num_hypotheses=ctx.alternatives,
+            num_hypotheses=min(ctx.alternatives, ctx.beam_size),
             timeout_s=ctx.timeout_s,
         )
         output, terms, enforced = restore(hypotheses[0].text, protected)

@@ -46,6 +46,7 @@ def context_for(app: Any, session: Session) -> TranslationContext:
         models=getattr(app.state, "translation_engine", None),
         fuzzy_threshold=settings.memory_fuzzy_threshold,
         timeout_s=settings.translate_timeout_s,
+        beam_size=settings.mt_beam_size,
     )
     session.commit()
     return ctx
