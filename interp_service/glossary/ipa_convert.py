@@ -2,7 +2,8 @@
 in `data/ipa_to_xiangxi.toml`: loading the rules, splitting a form into syllables and
 converting each syllable and form.
 
-A form that needed a `proposed` rule is marked inferred. The lexicon TSV and the report are
+A form that needed a `proposed` rule (one the project added, or a reference rule the
+reference itself disputes) is marked inferred. The lexicon TSV and the report are
 written by `interp_service.glossary.lexicon_convert`.
 """
 
@@ -81,9 +82,22 @@ def load_rules() -> RuleSet:
             raise ValueError(f"duplicate rule id {rule.id}")
         rules[rule.id] = rule
 
+    # Reference rules the reference itself disputes (it records a competing spelling) are
+    # used as the tables write them, but count as proposed.
+    disputed: dict[str, str] = {}
+    for d in data.get("disputed", []):
+        for rule_id in d["rules"]:
+            disputed[rule_id] = d["reason"]
     for kind, entries in data["reference"].items():
         for e in entries:
-            add(Rule(e["id"], kind, _nfc(e["ipa"]), e["letter"], "reference"))
+            if e["id"] in disputed:
+                reason = disputed.pop(e["id"])
+                rule = Rule(e["id"], kind, _nfc(e["ipa"]), e["letter"], "proposed", "", reason)
+            else:
+                rule = Rule(e["id"], kind, _nfc(e["ipa"]), e["letter"], "reference")
+            add(rule)
+    if disputed:
+        raise ValueError(f"disputed rules not in the reference tables: {sorted(disputed)}")
     for e in data.get("proposed", []):
         to = e.get("to", e.get("letter", ""))
         add(

@@ -2,9 +2,11 @@
 `data/ipa_to_xiangxi.toml`, and write the lexicon TSV.
 
 Every spelling is derived by rule from the licensed data and is unverified. A form that
-needed a `proposed` rule is marked "spelling inferred". The rules engine is
-`interp_service.glossary.ipa_convert`; this module reads the forms, writes the TSV and
-reports what became of them.
+needed a `proposed` rule (one the project added, or a reference rule the reference itself
+disputes) is marked "spelling inferred". The source's glosses are copied unchanged; an
+evident slip in one is noted in its row's `note`, from `data/chen2012_source_notes.toml`.
+The rules engine is `interp_service.glossary.ipa_convert`; this module reads the forms,
+writes the TSV and reports what became of them.
 
     python -m interp_service.glossary.lexicon_convert \\
         --data ../shared/data/lexibank-chenhmongmien \\
@@ -17,10 +19,14 @@ import argparse
 import csv
 import hashlib
 import sys
+import tomllib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from interp_service.glossary.ipa_convert import Conversion, convert_form, load_rules
 
@@ -28,6 +34,7 @@ __all__ = [
     "SOURCE",
     "TSV_COLUMNS",
     "Conversion",
+    "GlossNote",
     "Report",
     "concept_id",
     "convert_form",
@@ -37,6 +44,8 @@ __all__ = [
     "main",
     "read_forms",
     "report",
+    "source_notes",
+    "stale_source_notes",
     "write_tsv",
 ]
 
@@ -123,6 +132,48 @@ def _note(conv: Conversion) -> str:
     return "converted from Chen's IPA by reference rules"
 
 
+@dataclass(frozen=True)
+class GlossNote:
+    """A note on an evident slip in one of the source's glosses (the gloss stays as is)."""
+
+    parameter: str
+    language: str
+    text: str
+    note: str
+
+
+@lru_cache(maxsize=1)
+def source_notes() -> dict[tuple[str, str], GlossNote]:
+    """The notes of `data/chen2012_source_notes.toml`, by (parameter, "cmn" | "eng")."""
+    text = resources.files("interp_service.glossary").joinpath("data", "chen2012_source_notes.toml")
+    data: dict[str, Any] = tomllib.loads(text.read_text(encoding="utf-8"))
+    out: dict[tuple[str, str], GlossNote] = {}
+    for e in data.get("gloss", []):
+        note = GlossNote(e["parameter"], e["language"], e["text"], e["note"])
+        if note.language not in ("cmn", "eng"):
+            raise ValueError(f"source note for {note.parameter}: language {note.language!r}")
+        key = (note.parameter, note.language)
+        if key in out:
+            raise ValueError(f"two source notes for {key}")
+        out[key] = note
+    return out
+
+
+def stale_source_notes(conversions: Iterable[Conversion]) -> list[GlossNote]:
+    """Notes on a parameter the forms have whose gloss no longer reads as the note quotes
+    it (the source changed); a note on a parameter without forms is simply not used."""
+    glosses: dict[tuple[str, str], str] = {}
+    for c in conversions:
+        glosses.setdefault((c.parameter_id, "cmn"), c.chinese_gloss)
+        glosses.setdefault((c.parameter_id, "eng"), c.english_gloss)
+    return [n for key, n in source_notes().items() if key in glosses and glosses[key] != n.text]
+
+
+def _gloss_note(param_id: str, language: str, gloss: str) -> str:
+    note = source_notes().get((param_id, language))
+    return note.note if note is not None and note.text == gloss else ""
+
+
 def concept_id(param_id: str) -> str:
     """`chen2012-<parameter>`; a parameter too long for the glossary's concept ids is cut and
     ends with 8 hex digits of its SHA-256, so the id stays unique and the same on every run
@@ -155,10 +206,10 @@ def lexicon_rows(conversions: Iterable[Conversion]) -> list[dict[str, str]]:
             "verification": "unverified",
         }
         param_source = f"{SOURCE}; parameter {param_id}"
-        if first.chinese_gloss:
-            rows.append(base | _row("cmn", "", first.chinese_gloss, "", param_source))
-        if first.english_gloss:
-            rows.append(base | _row("eng", "", first.english_gloss, "", param_source))
+        for language, gloss in (("cmn", first.chinese_gloss), ("eng", first.english_gloss)):
+            if gloss:
+                note = _gloss_note(param_id, language, gloss)
+                rows.append(base | _row(language, "", gloss, note, param_source))
         seen: set[str] = set()
         for c in convs:
             if c.spelling in seen:
@@ -245,10 +296,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"no conversion rules for: {', '.join(unknown)}", file=sys.stderr)
         return 2
     conversions = read_forms(args.data, languages)
+    stale = stale_source_notes(conversions)
+    if stale:
+        for n in stale:
+            print(
+                f"source note for {n.parameter} ({n.language}) quotes {n.text!r}, "
+                "which the source no longer has: check data/chen2012_source_notes.toml",
+                file=sys.stderr,
+            )
+        return 2
     rep = report(conversions)
-    rep.rows = write_tsv(lexicon_rows(conversions), args.out)
+    rows = lexicon_rows(conversions)
+    rep.rows = write_tsv(rows, args.out)
     print(f"languages: {', '.join(languages)}")
     print(format_report(rep, conversions))
+    noted = sum(1 for r in rows if r["language"] in ("cmn", "eng") and r["note"])
+    print(f"source glosses with a note (text kept): {noted}")
     return 0
 
 

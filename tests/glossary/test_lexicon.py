@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from interp_service.glossary import lexicon_convert as lc
-from interp_service.glossary.orthography import orthography, validate
+from interp_service.glossary.orthography import validate
+from interp_service.glossary.orthography_tables import orthography
 
 DATA = Path(__file__).parents[2].parent / "shared" / "data" / "lexibank-chenhmongmien"
 SHIPPED = Path(__file__).parents[2] / "glossaries" / "xiangxi-lexicon-chen2012.tsv"
@@ -176,3 +177,135 @@ def test_shipped_concept_ids_fit_the_glossary_import() -> None:
     assert len(cut) == lc.CONCEPT_ID_MAX and cut == lc.concept_id(long_name)
     assert cut != lc.concept_id(long_name + "y")
     assert lc.concept_id("469_day") == "chen2012-469_day"
+
+
+# The reference's table writes the retroflex stops and nasal zh ch nzh nch nh, but it records
+# that the encyclopaedia text writes them dr tr ndr ntr nr: those rules are not settled.
+RETROFLEX_RULES = {
+    "init-zh": "zh",
+    "init-ch": "ch",
+    "init-nzh": "nzh",
+    "init-nch": "nch",
+    "init-nh": "nh",
+}
+
+
+def test_retroflex_rules_are_copied_from_the_tables_but_count_as_proposed() -> None:
+    ortho = orthography()
+    rules = lc.load_rules().rules
+    for rule_id, letter in RETROFLEX_RULES.items():
+        rule = rules[rule_id]
+        assert rule.letter == letter and ortho.initial_ipa[letter] == rule.ipa, rule_id
+        assert rule.status == "proposed", rule_id
+        assert "dr tr ndr ntr nr" in rule.reason, rule_id
+
+
+@needs_data
+def test_retroflex_forms_are_flagged_inferred_with_the_ipa_kept(
+    conversions: list[lc.Conversion],
+) -> None:
+    han = _by_id(conversions, "WesternXiangxi-41_hanchinese-1")  # Chen: qo³⁵ʈɑ²²
+    assert han.ipa == "qo³⁵ʈɑ²²" and han.spelling == "ghob zhal"
+    assert han.inferred and "init-zh" in han.rules
+    retroflex = [c for c in conversions if c.converted and set(c.rules) & set(RETROFLEX_RULES)]
+    assert retroflex and all(c.inferred for c in retroflex)
+    rows = {r["source"]: r for r in lc.lexicon_rows(conversions) if r["language"] == "mmr"}
+    for c in retroflex:
+        row = rows.get(f"{lc.SOURCE}; form {c.form_id}")
+        if row is None:  # a second form of the concept with the same spelling
+            continue
+        assert row["note"].startswith("spelling inferred (proposed rules: "), c.form_id
+        assert any(r in row["note"] for r in RETROFLEX_RULES), c.form_id
+        assert row["ipa"] == c.ipa and row["term"] == c.spelling
+
+
+@needs_data
+def test_reference_only_forms_drop_by_exactly_the_retroflex_forms(
+    conversions: list[lc.Conversion],
+) -> None:
+    rep = lc.report(conversions)
+    rules = lc.load_rules().rules
+    # Forms whose only proposed rules are the retroflex ones: reference-only before.
+    only_retroflex = [
+        c
+        for c in conversions
+        if c.converted
+        and set(RETROFLEX_RULES) & set(c.rules)
+        and all(r in RETROFLEX_RULES for r in c.rules if rules[r].status == "proposed")
+    ]
+    assert len(only_retroflex) == 44
+    assert rep.reference_only + len(only_retroflex) == 419
+    assert rep.inferred - len(only_retroflex) == 477
+    assert (rep.reference_only, rep.inferred, rep.not_converted) == (375, 521, 11)
+
+
+@needs_data
+def test_the_shipped_lexicon_flags_every_retroflex_form() -> None:
+    with SHIPPED.open(encoding="utf-8", newline="") as f:
+        rows = [r for r in csv.DictReader(f, delimiter="\t") if r["language"] == "mmr"]
+    retroflex = [r for r in rows if "ʈ" in r["ipa"] or "ɳ" in r["ipa"]]
+    assert len(retroflex) == 66  # 44 of them said "by reference rules" before
+    assert all(r["note"].startswith("spelling inferred") for r in retroflex)
+    reference_only = [
+        r for r in rows if r["note"] == "converted from Chen's IPA by reference rules"
+    ]
+    assert len(reference_only) == 416 - 44  # rows (a concept's repeated spelling is one row)
+
+
+SOURCE_SLIPS = {
+    ("570_tightlywovenfabric", "cmn"): ("蜜（稠）", "密（稠）"),
+    ("717_repayadept", "eng"): ("repay (a dept)", "debt"),
+    ("773_loosemoney", "eng"): ("loose money", "lose money"),
+}
+
+
+def _shipped_rows() -> list[dict[str, str]]:
+    with SHIPPED.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f, delimiter="\t"))
+
+
+@needs_data
+def test_source_gloss_slips_keep_the_source_text_and_carry_a_note() -> None:
+    with (DATA / "parameters.csv").open(encoding="utf-8", newline="") as f:
+        params = {row["ID"]: row for row in csv.DictReader(f)}
+    column = {"cmn": "Chinese_Gloss", "eng": "Name"}
+    for rows in (lc.lexicon_rows(lc.read_forms(DATA, ["WesternXiangxi"])), _shipped_rows()):
+        noted = {
+            (r["concept_id"], r["language"]): r
+            for r in rows
+            if r["language"] in ("cmn", "eng") and r["note"]
+        }
+        assert len(noted) == len(SOURCE_SLIPS)
+        for (param, language), (source_text, correction) in SOURCE_SLIPS.items():
+            assert params[param][column[language]].strip() == source_text
+            row = noted[(f"chen2012-{param}", language)]
+            assert row["term"] == source_text  # kept as the source has it
+            assert row["note"].startswith("来源") and correction in row["note"]
+    assert set(lc.source_notes()) == set(SOURCE_SLIPS)
+
+
+def test_a_note_whose_gloss_changed_in_the_source_stops_the_converter(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fixed = lc.convert_form(
+        "f1", "717_repayadept", "WesternXiangxi", "pji³¹", "还帐", "repay (a debt)"
+    )
+    assert [n.parameter for n in lc.stale_source_notes([fixed])] == ["717_repayadept"]
+    assert lc.stale_source_notes([]) == []  # a parameter without forms needs no note
+    assert lc._gloss_note("717_repayadept", "eng", "repay (a debt)") == ""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "parameters.csv").write_text(
+        "ID,Name,Concepticon_ID,Concepticon_Gloss,Chinese_Gloss\n"
+        "717_repayadept,repay (a debt),,,还帐\n",
+        encoding="utf-8",
+    )
+    (data / "forms.csv").write_text(
+        "ID,Language_ID,Parameter_ID,Form\n"
+        "WesternXiangxi-717_repayadept-1,WesternXiangxi,717_repayadept,pji³¹\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "x.tsv"
+    assert lc.main(["--data", str(data), "--out", str(out)]) == 2
+    assert "717_repayadept" in capsys.readouterr().err
+    assert not out.exists()
