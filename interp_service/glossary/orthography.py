@@ -105,25 +105,25 @@ def _analyse(token: str) -> tuple[Syllable | None, str]:
     ortho = orthography()
     s = fold(token)
     if not s:
-        return None, "empty syllable"
+        return None, "音节为空"
     number = _TOKEN_WITH_NUMBER.fullmatch(s)
     if number:
         if number.group(1)[-1] in ortho.tones:
-            return None, f"tone number {number.group(2)} after the tone letter: drop it"
+            return None, f"声调字母后又写了调值 {number.group(2)}：请删去调值"
         letter = ortho.tone_by_value.get(int(number.group(2)))
-        hint = f": write the tone letter {letter!r}" if letter else ""
-        return None, f"tone number {number.group(2)} instead of a tone letter{hint}"
+        hint = f"：应写声调字母 {letter}" if letter else ""
+        return None, f"写了调值 {number.group(2)}，没有写声调字母{hint}"
     if not s.isascii() or not s.isalpha():
-        return None, "only the letters a-z belong in a syllable"
+        return None, "音节只能由字母 a–z 组成"
     tone = s[-1]
     if tone not in ortho.tones:
-        return None, "no tone letter: a syllable ends in one of b x d l t s"
+        return None, "缺少声调字母：音节应以 b、x、d、l、t、s 之一结尾"
     body = s[:-1]
     split = _split_body(body)
     if split is None:
         if not body:
-            return None, "a tone letter alone is not a syllable"
-        return None, f"{body!r} is not an initial followed by a final"
+            return None, "只有声调字母，不成音节"
+        return None, f"“{body}”不是“声母＋韵母”的组合"
     initial, final = split
     return (
         Syllable(
@@ -152,14 +152,14 @@ def _warnings(syl: Syllable) -> tuple[str, ...]:
     out: list[str] = []
     if syl.written_initial != syl.initial:
         src = ortho.variant_sources.get(syl.written_initial, "")
-        out.append(f"variant initial {syl.written_initial!r} for {syl.initial!r} ({src})")
+        out.append(f"声母 {syl.written_initial} 是 {syl.initial} 的变体写法（{src}）")
     if syl.written_final != syl.final:
         src = ortho.variant_sources.get(syl.written_final, "")
-        out.append(f"variant final {syl.written_final!r} for {syl.final!r} ({src})")
+        out.append(f"韵母 {syl.written_final} 是 {syl.final} 的变体写法（{src}）")
     if syl.initial in ortho.extra_initials:
-        out.append(f"initial {syl.initial!r} is not among the 48 canonical initials")
+        out.append(f"声母 {syl.initial} 不在 48 个标准声母之中")
     if syl.final in ortho.uncertain_finals:
-        out.append(f"final {syl.final!r} is not in the reference's final table (õ series)")
+        out.append(f"韵母 {syl.final} 不在参考韵母表中（õ 系列）")
     for rule in ortho.uncertain_rules:
         if syl.initial in rule.initials and not syl.final.startswith(rule.final_prefix):
             out.append(f"[{rule.id}] {rule.message}")
