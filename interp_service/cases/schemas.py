@@ -16,7 +16,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from interp_service.users.schemas import LanguageCode, Strict
+from interp_service.users.schemas import LanguageCode, Strict, VisibleText
 
 CaseStatus = Literal["open", "suspended", "closed"]
 PartyRole = Literal["suspect", "defendant", "victim", "witness", "other"]
@@ -26,7 +26,7 @@ STAGES = ("", "立案监督", "审查逮捕", "审查起诉", "提起公诉", "�
 
 
 class CaseFields(Strict):
-    title: str = Field(min_length=1, max_length=200)
+    title: VisibleText = Field(min_length=1, max_length=200)
     case_type: str = Field(default="", max_length=64)
     stage: str = Field(default="", max_length=32)
     status: CaseStatus = "open"
@@ -51,7 +51,7 @@ class CaseFields(Strict):
 
 
 class CaseCreate(CaseFields):
-    case_number: str = Field(min_length=1, max_length=64)
+    case_number: VisibleText = Field(min_length=1, max_length=64)
 
 
 class CaseUpdate(CaseFields):
@@ -59,7 +59,7 @@ class CaseUpdate(CaseFields):
 
 
 class PartyCreate(Strict):
-    name: str = Field(min_length=1, max_length=100)
+    name: VisibleText = Field(min_length=1, max_length=100)
     role: PartyRole
     language: LanguageCode
     variety: str = Field(default="", max_length=64)
@@ -87,7 +87,7 @@ class AssignmentCreate(Strict):
 class ExternalInterpreterCreate(Strict):
     """An interpreter engaged for the case (聘请) who has no account."""
 
-    name: str = Field(min_length=1, max_length=100)
+    name: VisibleText = Field(min_length=1, max_length=100)
     organisation: str = Field(default="", max_length=200)
     language: LanguageCode
     variety: str = Field(default="", max_length=64)
@@ -117,7 +117,7 @@ class InterviewStatusChange(Strict):
 
 
 class DeadlineCreate(Strict):
-    title: str = Field(default="", max_length=200)
+    title: VisibleText = Field(default="", max_length=200)
     rule_code: str | None = None
     starts_on: date
     due_on: date | None = None

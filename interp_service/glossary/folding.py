@@ -1,8 +1,9 @@
 """Chinese folding and pinyin keys, shared by term recognition and lookup.
 
 Chinese is folded one character at a time: traditional to simplified (OpenCC t2s), full-width
-to half-width, lower case. Folding each character on its own keeps an exact offset map and
-folds a term and a sentence the same way.
+to half-width, lower case; zero-width characters and direction controls (`invisible`) fold to
+nothing, so `取\u200b保候审` is 取保候审. Folding each character on its own keeps an exact
+offset map and folds a term and a sentence the same way.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from collections.abc import Sequence
 
 import opencc
 from pypinyin import Style, lazy_pinyin
+
+from interp_service.invisible import INVISIBLE, has_invisible
 
 _PINYIN_QUERY = re.compile(r"[a-z1-5]+")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -39,6 +42,8 @@ def _half_width(text: str) -> str:
 
 @functools.cache
 def _fold_han_char(ch: str) -> str:
+    if ch in INVISIBLE:
+        return ""
     return _half_width(str(_t2s().convert(ch))).lower()
 
 
@@ -57,7 +62,9 @@ _FOLD = _FoldTable()
 def fold_chinese(text: str) -> tuple[str, Sequence[int]]:
     """Folded text and, for each of its characters, the index of the original character."""
     folded = text.translate(_FOLD)
-    if len(folded) == len(text):  # the usual case: one character for one, no map to build
+    # The usual case: one character for one, no map to build. Only an invisible character
+    # folds to nothing, so without one an unchanged length means nothing grew either.
+    if len(folded) == len(text) and not has_invisible(text):
         return folded, range(len(text))
     chars: list[str] = []
     origin: list[int] = []

@@ -17,10 +17,11 @@ from interp_service.db.base import utcnow
 from interp_service.errors import ValidationFailed
 from interp_service.glossary import tabular, tbx
 from interp_service.glossary.curation import has_competence, stamp_approval
+from interp_service.glossary.field_checks import CONCEPT_LIMITS as CONCEPT_LIMITS
+from interp_service.glossary.field_checks import TERM_LIMITS as TERM_LIMITS
 from interp_service.glossary.orm import Concept, Term
 from interp_service.glossary.records import (
     ConceptRecord,
-    ImportProblem,
     ParsedGlossary,
     TermRecord,
 )
@@ -31,6 +32,9 @@ from interp_service.glossary.spelling import spelling_issues
 from interp_service.users.orm import User
 
 FORMATS = ("tbx", "tsv", "csv")
+# CONCEPT_LIMITS and TERM_LIMITS (re-exported above) are the longest value of each stored
+# field; the readers check every row and element against them (`field_checks`), so each
+# value too long is reported with its own line.
 
 
 @dataclass
@@ -44,36 +48,15 @@ class ImportOutcome:
     release: int | None = None
 
 
-# Longest value each stored field takes (characters), as in the tables.
-CONCEPT_LIMITS = {"external_id": 64, "subject_field": 64}
-TERM_LIMITS = {"variety": 64, "text": 300, "source": 300, "ipa": 300, "part_of_speech": 16}
-
-
 def parse(data: bytes, fmt: str) -> ParsedGlossary:
+    """The file's concepts and every problem in it, each with its line, in line order."""
     if fmt == "tbx":
         parsed = tbx.parse_tbx(data)
     elif fmt in ("tsv", "csv"):
         parsed = tabular.parse_table(data, delimiter="\t" if fmt == "tsv" else ",")
     else:
         raise ValidationFailed(f"不支持的格式：{fmt}（可用：tbx、tsv、csv）", field="format")
-    parsed.problems.extend(_length_problems(parsed))
     return parsed
-
-
-def _length_problems(parsed: ParsedGlossary) -> list[ImportProblem]:
-    problems = []
-    for concept in parsed.concepts:
-        for name, limit in CONCEPT_LIMITS.items():
-            if len(getattr(concept, name)) > limit:
-                problems.append(ImportProblem(concept.line, f"{name} 超过 {limit} 个字符"))
-        for citation in concept.citations:
-            if len(citation) > 200:
-                problems.append(ImportProblem(concept.line, "法律依据超过 200 个字符"))
-        for term in concept.terms:
-            for name, limit in TERM_LIMITS.items():
-                if len(getattr(term, name)) > limit:
-                    problems.append(ImportProblem(term.line, f"{name} 超过 {limit} 个字符"))
-    return problems
 
 
 def guess_format(filename: str) -> str:

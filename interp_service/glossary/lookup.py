@@ -25,6 +25,7 @@ from interp_service.glossary.match_records import (
     simple_normalise,
     term_tie_break,
 )
+from interp_service.invisible import strip_invisible
 
 _HOWS = tuple(HOW_RANK)
 # A bigram shared by more keys than this says little about similarity; skipping it keeps the
@@ -95,7 +96,7 @@ class LookupIndex:
         self.fuzzy_candidates = fuzzy_candidates
 
         def miao_key(text: str) -> str:
-            return simple_normalise(miao_normalise(text.casefold()))
+            return simple_normalise(miao_normalise(strip_invisible(text).casefold()))
 
         by_language: dict[str, list[tuple[int, IndexedTerm]]] = {}
         for index, term in enumerate(self.terms):
@@ -110,7 +111,9 @@ class LookupIndex:
                 self._tables[language] = _Table(language, group, simple_normalise, None)
 
     def search(self, query: str, *, language: str | None = None, limit: int = 20) -> list[Hit]:
-        """At most `limit` hits, best first (see `Hit.rank_key`)."""
+        """At most `limit` hits, best first (see `Hit.rank_key`). Zero-width characters and
+        direction controls in the query are ignored."""
+        query = strip_invisible(query)
         if language is None:
             tables = list(self._tables.values())
         else:

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from interp_service.invisible import strip_invisible
+
 CHINESE_LANGUAGES = frozenset({"cmn", "zho", "chi"})
 MIAO_LANGUAGES = frozenset({"mmr", "muq"})
 
@@ -32,8 +34,9 @@ def concept_kind(subject_field: str | None) -> TermKind:
 
 
 def simple_normalise(text: str) -> str:
-    """Default normaliser: case-folded, whitespace collapsed."""
-    return " ".join(text.casefold().split())
+    """Default normaliser: zero-width and direction characters dropped, case-folded,
+    whitespace collapsed."""
+    return " ".join(strip_invisible(text).casefold().split())
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,9 @@ Chinese (cmn, zho, chi) is matched character by character after folding each cha
 own (see `folding`). Other languages are matched word by word, so a term never matches inside a
 longer word. For Miao (mmr, muq) each word goes through the plugged `miao_normalise` (the
 orthography's `normalise`), and a plugged `miao_tone_key` (its `strip_tones`) enables
-tone-insensitive matching; the defaults only lowercase and strip.
+tone-insensitive matching; the defaults only lowercase and strip. Zero-width characters
+and direction controls (`interp_service.invisible`) are ignored on both sides, and spans
+still point into the sentence as given (`取\u200b保候审` gives the span 0-5).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from interp_service.glossary.match_records import (
     TextKey,
     simple_normalise,
 )
+from interp_service.invisible import strip_invisible_mapped
 
 # Narrowing a search: which terms count, and which character spans (start, end) may hold one.
 TermFilter = Callable[[IndexedTerm], bool]
@@ -39,18 +42,21 @@ _TOKEN = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*|\S")
 
 
 def _word_symbols(text: str, key: TextKey) -> tuple[list[str], list[tuple[int, int]]]:
-    """Normalised word symbols of a text and each symbol's span in it."""
+    """Normalised word symbols of a text and each symbol's span in it.
+
+    Zero-width characters and direction controls are left out before the text is split
+    into words (they would split one), and each span is mapped back into `text`."""
     symbols: list[str] = []
     spans: list[tuple[int, int]] = []
-    for token in _TOKEN.finditer(text):
+    visible, origin = strip_invisible_mapped(text)
+    for token in _TOKEN.finditer(visible):
         parts = _split_key(key, token.group())
-        if len(parts) == 1:
-            symbols.append(parts[0])
-            spans.append(token.span())
-            continue
+        span = token.span()
+        if origin is not None:
+            span = (origin[span[0]], origin[span[1] - 1] + 1)
         for part in parts:
             symbols.append(part)
-            spans.append(token.span())
+            spans.append(span)
     return symbols, spans
 
 

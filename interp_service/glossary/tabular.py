@@ -6,6 +6,8 @@ citations) are repeated on each row of a concept; a blank cell there means "same
 concept's other rows", two different non-blank values are a problem. `citations` are
 separated by `;` (a full-width `；` is read too). `note`, `source`, `verification` and `ipa`
 belong to the row's term (`note` is its usage note), as in the shipped Chen 2012 lexicon.
+`language` is read as in TBX (`languages.parse_language_tag`): ISO 639-3 or any valid BCP 47
+tag, the tag as written kept in the term's source when it is not the stored code.
 
 COLUMNS have no place for the concept's own note and verification, so two optional
 trailing columns, EXTRA_COLUMNS, carry them; `write_table` adds them only when some concept

@@ -9,7 +9,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from interp_service.glossary.encodings import decode
-from interp_service.glossary.languages import LanguageError, normalize_language
+from interp_service.glossary.field_checks import (
+    CITATION_LIMIT,
+    CONCEPT_LIMITS,
+    TERM_LIMITS,
+    bidi_problem,
+    too_long,
+)
+from interp_service.glossary.languages import LanguageError, parse_language_tag, with_original_tag
 from interp_service.glossary.records import (
     VERIFICATION,
     ConceptRecord,
@@ -68,7 +75,8 @@ def parse_table(data: bytes, *, delimiter: str | None = None) -> ParsedGlossary:
 
     Returns a ParsedTable, whose `encoding` says how the bytes were decoded (UTF-8 with or
     without BOM, UTF-16/32 by BOM, else GB18030 or Big5) and `delimiter` which was used.
-    Line numbers are 1-based physical lines; the header is line 1.
+    Line numbers are 1-based physical lines; the header is line 1. A row the CSV reader
+    cannot split (a stray quote) is a problem of its own and reading goes on with the next.
     """
     if delimiter is not None and bad_delimiter(delimiter):
         raise ValueError(f"bad delimiter {delimiter!r}")
@@ -86,19 +94,30 @@ def parse_table(data: bytes, *, delimiter: str | None = None) -> ParsedGlossary:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=used, strict=True)
     try:
         header = [c.strip().lower().removeprefix("\ufeff") for c in next(reader)]
-        columns = _check_header(header, problems)
-        if columns is None:
-            return ParsedTable([], problems, encoding, used)
-        line = reader.line_num + 1
-        for row in reader:
-            _row(row, line, columns, concepts, problems)
-            line = reader.line_num + 1
     except csv.Error as exc:
-        problems.append(ImportProblem(reader.line_num, f"表格格式错误：{exc}"))
+        return ParsedTable([], [_csv_problem(reader.line_num, exc)], encoding, used)
+    columns = _check_header(header, problems)
+    if columns is None:
+        return ParsedTable([], problems, encoding, used)
+    line = reader.line_num + 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # the reader drops that line and goes on with the next
+            problems.append(_csv_problem(reader.line_num, exc))
+        else:
+            _row(row, line, columns, concepts, problems)
+        line = reader.line_num + 1
     problems.sort(key=lambda p: (p.line is None, p.line or 0))
     return ParsedTable(
         [c.record for c in concepts.values()], problems, encoding, used, tuple(columns or ())
     )
+
+
+def _csv_problem(line: int, exc: csv.Error) -> ImportProblem:
+    return ImportProblem(line, f"表格格式错误：{exc}")
 
 
 def _check_header(header: list[str], problems: list[ImportProblem]) -> list[str] | None:
@@ -136,6 +155,7 @@ def _row(
     if not concept_id:
         problem("缺少 concept_id")
         return
+    _check_lengths(values, problem)
     state = concepts.get(concept_id)
     if state is None:
         state = concepts[concept_id] = _Concept(ConceptRecord(concept_id, line=line))
@@ -143,16 +163,26 @@ def _row(
     if not any(values[c] for c in TERM_COLUMNS):
         return  # a row of concept-level data only
     ok = True
-    language, variety = "", values["variety"]
+    language, variety, source = "", values["variety"], values["source"]
     if not values["language"]:
         problem(f"概念 {concept_id}：术语没有语言")
         ok = False
     else:
         try:
-            language, tag_variety = normalize_language(values["language"])
-            variety = variety or tag_variety
+            tag = parse_language_tag(values["language"])
         except LanguageError as exc:
             problem(f"概念 {concept_id}：{exc}")
+            ok = False
+        else:
+            language, variety = tag.code, variety or tag.variety
+            source = with_original_tag(source, tag)
+    for message in (
+        too_long("variety", variety, TERM_LIMITS["variety"]),
+        too_long("source", source, TERM_LIMITS["source"]),
+        bidi_problem("术语", values["term"]),
+    ):
+        if message:
+            problem(f"概念 {concept_id}：{message}")
             ok = False
     text = values["term"]
     if not text:
@@ -194,12 +224,32 @@ def _row(
             part_of_speech=part_of_speech,
             status=status,
             usage_note=values["note"],
-            source=values["source"],
+            source=source,
             verification=verification,
             ipa=values["ipa"],
             line=line,
         )
     )
+
+
+def _check_lengths(values: dict[str, str], problem: Callable[[str], None]) -> None:
+    """Every cell of the row longer than its field takes, each a problem of this line.
+    (variety and source are checked once the language tag has added to them.)"""
+    label = f"概念 {values['concept_id'][:64]}"
+    columns = (
+        ("concept_id", CONCEPT_LIMITS["external_id"]),
+        ("subject_field", CONCEPT_LIMITS["subject_field"]),
+        ("term", TERM_LIMITS["text"]),
+        ("ipa", TERM_LIMITS["ipa"]),
+    )
+    for column, limit in columns:
+        message = too_long(column, values[column], limit)
+        if message:
+            problem(f"{label}：{message}")
+    for citation in split_citations(values["citations"]):
+        message = too_long("citations 中的一条法律依据", citation, CITATION_LIMIT)
+        if message:
+            problem(f"{label}：{message}")
 
 
 def _merge_concept(

@@ -18,8 +18,9 @@ Conventions beyond TBX-Basic, chosen so that `write_tbx` → `parse_tbx` is loss
   "forbidden"; a superseded term is one "no longer valid", which is what forbidden means
   in a record of interpretation.
 
-Text values are stripped of surrounding white space. Language codes are normalised by
-`normalize_language`.
+Text values are stripped of surrounding white space. Language tags (`xml:lang`: ISO 639 codes
+or any valid BCP 47 tag) are read by `languages.parse_language_tag`; a tag other than the
+stored ISO 639-3 code is kept in each term's source (`原语言标记 zh-Hant-TW（繁体）`).
 
 Reading (with line numbers for every problem) is in `tbx_read`, writing in `tbx_write`.
 """

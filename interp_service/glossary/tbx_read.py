@@ -8,7 +8,19 @@ from typing import Any
 
 from lxml import etree  # type: ignore[import-untyped]
 
-from interp_service.glossary.languages import LanguageError, normalize_language
+from interp_service.glossary.field_checks import (
+    CITATION_LIMIT,
+    CONCEPT_LIMITS,
+    TERM_LIMITS,
+    bidi_problem,
+    too_long,
+)
+from interp_service.glossary.languages import (
+    LanguageError,
+    LanguageTag,
+    parse_language_tag,
+    with_original_tag,
+)
 from interp_service.glossary.records import (
     VERIFICATION,
     ConceptRecord,
@@ -121,6 +133,7 @@ class _Reader:
                 concept.definition = value
             elif key == "citation" and value:
                 concept.citations.append(value)
+                self.too_long(el, label, "法律依据", value, CITATION_LIMIT)
             elif key == "note" and value:
                 notes.append(value)
             elif key == "verification" and not verification:
@@ -132,6 +145,10 @@ class _Reader:
                 else:
                     concept.verification = value
         concept.note = "\n".join(notes)
+        self.too_long(entry, label, "概念 id", concept.external_id, CONCEPT_LIMITS["external_id"])
+        self.too_long(
+            entry, label, "subjectField", concept.subject_field, CONCEPT_LIMITS["subject_field"]
+        )
         for child in _elements(entry):
             name = _local(child)
             if name in _LANG_SECTION:
@@ -168,15 +185,15 @@ class _Reader:
                 )
             return
         try:
-            language, tag_variety = normalize_language(tag)
+            language = parse_language_tag(tag)
         except LanguageError as exc:
             self.problem(section, f"{label}：{exc}")
             return
         for key, el in _categories(section):
             if key == "definition" and _text(el):
-                definitions.append((language, _text(el)))
+                definitions.append((language.code, _text(el)))
         for group in groups:
-            record = self.term(group, language, tag_variety, label)
+            record = self.term(group, language, label)
             if record is not None:
                 concept.terms.append(record)
 
@@ -189,11 +206,17 @@ class _Reader:
             self.problem(extra, f"{label}：一个 tig/termSec 只能有一个 term")
         return terms[0]
 
-    def term(self, group: Any, language: str, tag_variety: str, label: str) -> TermRecord | None:
+    def too_long(self, el: Any, label: str, name: str, value: str, limit: int) -> bool:
+        message = too_long(name, value, limit)
+        if message:
+            self.problem(el, f"{label}：{message}")
+        return message is not None
+
+    def term(self, group: Any, language: LanguageTag, label: str) -> TermRecord | None:
         term_el = self.find_term(group, label)
         if term_el is None:
             return None
-        record = TermRecord(language=language, text=_text(term_el), line=term_el.sourceline)
+        record = TermRecord(language=language.code, text=_text(term_el), line=term_el.sourceline)
         ok = True
         if not record.text:
             self.problem(term_el, f"{label}：术语为空")
@@ -236,8 +259,21 @@ class _Reader:
             elif key == "note" and value:
                 notes.append(value)
         if "geographicalUsage" not in seen:
-            record.variety = tag_variety
+            record.variety = language.variety
         record.usage_note = "\n".join(notes)
+        record.source = with_original_tag(record.source, language)
+        for name, value, field in (
+            ("术语", record.text, "text"),
+            ("geographicalUsage", record.variety, "variety"),
+            ("source", record.source, "source"),
+            ("pronunciation", record.ipa, "ipa"),
+        ):
+            if self.too_long(term_el, label, name, value, TERM_LIMITS[field]):
+                ok = False
+        bidi = bidi_problem("术语", record.text)
+        if bidi:
+            self.problem(term_el, f"{label}：{bidi}")
+            ok = False
         return record if ok else None
 
     def check_duplicates(self, concept: ConceptRecord, label: str) -> None:

@@ -5,7 +5,10 @@ ASCII (Chinese punctuation such as ，。？（） is kept), stray inline pinyin
 (`當(dāng)前` -> `当前`) removed, whitespace collapsed. Xiangxi Miao (`mmr`): the 1956
 orthography's own normalisation (`glossary.orthography.normalise`: lower case, variant
 spellings, tone numbers to tone letters). The data lives in data files (OpenCC's tables,
-pypinyin's readings, `glossary/data/xiangxi_orthography.toml`), not in this module.
+pypinyin's readings, `glossary/data/xiangxi_orthography.toml`), not in this module. In every
+language zero-width characters (U+200B-U+200D, U+2060, U+FEFF) and direction controls
+(U+200E, U+200F, U+202A-U+202E, U+2066-U+2069, U+061C) are removed: invisible, they would
+split a word or term.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from pypinyin import pinyin_dict
 from interp_service.errors import ValidationFailed
 from interp_service.glossary import orthography
 from interp_service.glossary.encodings import LEGACY_ENCODINGS, decode
+from interp_service.invisible import strip_invisible
 
 __all__ = [
     "UndecodableText",
@@ -113,8 +117,9 @@ def _collapse(text: str) -> str:
 
 
 def _by_line(text: str, fn: Callable[[str], str]) -> str:
-    """`fn` applied to each line; blank lines dropped, line breaks kept as one \n."""
-    lines = (fn(line) for line in text.splitlines())
+    """`fn` applied to each line, zero-width characters and direction controls removed
+    first (取\u200b保候审 is 取保候审); blank lines dropped, line breaks kept as one \n."""
+    lines = (fn(strip_invisible(line)) for line in text.splitlines())
     return "\n".join(line for line in lines if line)
 
 

@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from interp_service.invisible import refuse_bidi_controls
+
 Role = Literal["prosecutor", "clerk", "admin"]
 ISO639_3 = re.compile(r"^[a-z]{3}$")
 
@@ -21,6 +23,11 @@ def _iso639_3(value: str) -> str:
 LanguageCode = Annotated[
     str, AfterValidator(_iso639_3), Field(description="ISO 639-3 code, e.g. mmr, muq, cmn")
 ]
+
+
+# A name or title shown to others: direction controls (U+202E …), which can make it display
+# in another order than the one stored, are refused.
+VisibleText = Annotated[str, AfterValidator(refuse_bidi_controls)]
 
 
 class Strict(BaseModel):
@@ -42,14 +49,14 @@ class CompetenceOut(BaseModel):
 
 class UserCreate(Strict):
     username: str = Field(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
-    display_name: str = Field(min_length=1, max_length=128)
+    display_name: VisibleText = Field(min_length=1, max_length=128)
     password: str = Field(min_length=10, max_length=256)
     roles: list[Role] = Field(min_length=1)
     competences: list[CompetenceIn] = Field(default_factory=list)
 
 
 class UserUpdate(Strict):
-    display_name: str | None = Field(default=None, min_length=1, max_length=128)
+    display_name: VisibleText | None = Field(default=None, min_length=1, max_length=128)
     roles: list[Role] | None = Field(default=None, min_length=1)
     competences: list[CompetenceIn] | None = None
     is_active: bool | None = None
@@ -79,7 +86,7 @@ class LoginIn(Strict):
 
 
 class TokenCreate(Strict):
-    name: str = Field(min_length=1, max_length=100)
+    name: VisibleText = Field(min_length=1, max_length=100)
     expires_in_days: int = Field(default=90, ge=1, le=365)
 
 

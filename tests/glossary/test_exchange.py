@@ -194,7 +194,8 @@ def test_tbx_basic_with_external_dtd_parses_offline() -> None:
     assert by_text["取保候审"].language == "cmn"
     assert by_text["取保候审"].status == "preferred"
     assert by_text["取保候审"].part_of_speech == "noun"
-    assert by_text["取保候审"].source == "刑事诉讼法"
+    # the file's language tag (zh-CN, stored as cmn) is kept in the term's source
+    assert by_text["取保候审"].source == "刑事诉讼法；原语言标记 zh-CN"
     assert by_text["取保候审"].line == line_of(TBX_BASIC, "<term>取保候审")
     assert by_text["bail pending trial"].language == "eng"
     assert by_text["release on bail"].status == "forbidden"
