@@ -3,11 +3,16 @@
 Approving text in a language other than Chinese (`cmn`) requires the approver's competence
 in that language (and in the variety, when both name one). A Miao term that fails the
 orthography check is stored as typed, unverified, with the reason beside it.
+
+A concept's Chinese definition and statute citations are legal text: approving them (the
+concept's verification) requires the legal-review competence `cmn:法律审核`
+(`has_legal_review`, `settle_legal_review`), whoever is admin.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Literal
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -42,6 +47,72 @@ def require_competence(user: User, language: str, variety: str) -> None:
     if not has_competence(user, language, variety):
         label = f"{language} {variety}".strip()
         raise Forbidden(f"批准该语言的文本需要具备相应语言能力（{label}）")
+
+
+# The competence (language, variety) that lets its holder approve a concept's definition and
+# citations; granted like any other, e.g. `user create --competence cmn:法律审核`.
+LEGAL_REVIEW = ("cmn", "法律审核")
+LEGAL_REVIEW_REFUSED = "批准法律释义和条文引用需要法律审核资格（cmn:法律审核）"
+
+
+def is_legal_review(language: str, variety: str) -> bool:
+    """Whether a competence (language, variety) is the legal-review competence."""
+    return (language, variety.strip()) == LEGAL_REVIEW
+
+
+def has_legal_review(user: User) -> bool:
+    return any(is_legal_review(c.language, c.variety) for c in user.competences)
+
+
+def has_legal_text(definition: str | None, citations: list[str] | None) -> bool:
+    """Whether there is anything for a legal reviewer to approve."""
+    return bool((definition or "").strip() or citations)
+
+
+def settle_legal_review(
+    concept: Concept,
+    user: User,
+    before: Mapping[str, Any] | None,
+    *,
+    lenient: bool = False,
+) -> Literal["", "demoted", "kept"]:
+    """Apply the legal-review rule after `user` changed `concept` (from the snapshot
+    `before`, None for a new concept); call it after every change of a concept.
+
+    Giving the concept `approved` verification, or changing the definition or citations of
+    an approved concept, approves legal text; withdrawing the approval speaks for it too.
+    Either needs `has_legal_review(user)` when the concept has (or had) a definition or
+    citations. Without it: 403 (`Forbidden`), or with `lenient` (an import) the change is
+    softened instead: an approval becomes `unverified` ("demoted"), a withdrawal of an
+    approval whose text is unchanged is not applied ("kept"). The approver is stamped in
+    `verified_by`/`verified_at`; an unverified concept carries no stamp.
+    """
+    was_approved = before is not None and before.get("verification") == "approved"
+    approved = concept.verification == "approved"
+    text_changed = (
+        before is None
+        or before.get("definition") != concept.definition
+        or list(before.get("citations") or []) != list(concept.citations or [])
+    )
+    approves = approved and (not was_approved or text_changed)
+    withdraws = was_approved and not approved
+    legal = has_legal_text(concept.definition, concept.citations) or (
+        before is not None and has_legal_text(before.get("definition"), before.get("citations"))
+    )
+    outcome: Literal["", "demoted", "kept"] = ""
+    if (approves or withdraws) and legal and not has_legal_review(user):
+        if not lenient:
+            raise Forbidden(LEGAL_REVIEW_REFUSED)
+        if withdraws and not text_changed:
+            concept.verification = "approved"
+            return "kept"  # the stamp of whoever approved it stays
+        if approves:
+            concept.verification, approves, outcome = "unverified", False, "demoted"
+    if concept.verification != "approved":
+        concept.verified_by, concept.verified_at = None, None
+    elif approves:
+        concept.verified_by, concept.verified_at = user.id, utcnow()
+    return outcome
 
 
 def get_concept(session: Session, concept_id: int) -> Concept:
@@ -173,8 +244,11 @@ def approve(session: Session, admin: User, proposal_id: int, note: str = "") -> 
     if proposal.kind == "new_concept":
         concept = Concept(
             external_id=f"c-{utcnow():%Y%m%d%H%M%S}-{proposal.id}",
+            verification="approved",
             **ConceptFields(**proposal.payload["concept"]).model_dump(),
         )
+        # Approving the proposal approves its definition and citations: legal review.
+        settle_legal_review(concept, admin, None)
         session.add(concept)
         session.flush()
         changes.concept_changed(concept, "create", None)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from interp_service.audit.chain import Actor
-from interp_service.db.base import utcnow
 from interp_service.errors import Conflict, NotFound, ValidationFailed
 from interp_service.glossary import repository as repo
 from interp_service.glossary.curation import (
@@ -15,6 +14,7 @@ from interp_service.glossary.curation import (
     get_term,
     require_competence,
     set_term_fields,
+    settle_legal_review,
     stamp_approval,
 )
 from interp_service.glossary.orm import Concept, Revision, Term
@@ -56,6 +56,8 @@ def edit_concept(session: Session, admin: User, concept_id: int, data: ConceptEd
         )
     before = concept_snapshot(concept)
     apply_snapshot(concept, data.model_dump(exclude={"version"}))
+    # A changed definition or citation of a legally reviewed concept needs legal review.
+    settle_legal_review(concept, admin, before)
     session.flush()
     changes = ChangeSet(session, Actor(admin.id, admin.username), f"edit concept {concept.id}")
     changes.concept_changed(concept, "update", before)
@@ -64,15 +66,13 @@ def edit_concept(session: Session, admin: User, concept_id: int, data: ConceptEd
 
 
 def verify_concept(session: Session, admin: User, concept_id: int) -> Concept:
-    """An admin confirms a concept's definition and citations (the draft becomes verified)."""
+    """An admin confirms a concept's definition and citations (the draft becomes verified);
+    when it has either, the admin needs the legal-review competence."""
     concept = get_concept(session, concept_id)
     if concept.verification != "approved":
         before = concept_snapshot(concept)
-        concept.verification, concept.verified_by, concept.verified_at = (
-            "approved",
-            admin.id,
-            utcnow(),
-        )
+        concept.verification = "approved"
+        settle_legal_review(concept, admin, before)
         session.flush()
         changes = ChangeSet(
             session, Actor(admin.id, admin.username), f"verify concept {concept.id}"
@@ -98,6 +98,7 @@ def revert(session: Session, admin: User, revision_id: int) -> Revision:
         if before != revision.after:
             raise Conflict("该概念在此修订之后又有改动；请先撤销之后的修订，或直接修改")
         apply_snapshot(concept, revision.before)
+        settle_legal_review(concept, admin, before)
         session.flush()
         changes.concept_changed(concept, "revert", before, reverts=revision.id)
     if changes.close() is None:

@@ -13,10 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from interp_service.audit.chain import Actor, record
-from interp_service.db.base import utcnow
 from interp_service.errors import ValidationFailed
 from interp_service.glossary import tabular, tbx
-from interp_service.glossary.curation import has_competence, stamp_approval
+from interp_service.glossary.curation import has_competence, settle_legal_review, stamp_approval
 from interp_service.glossary.field_checks import CONCEPT_LIMITS as CONCEPT_LIMITS
 from interp_service.glossary.field_checks import TERM_LIMITS as TERM_LIMITS
 from interp_service.glossary.orm import Concept, Term
@@ -89,14 +88,14 @@ def import_glossary(
         concept = existing.get(record_.external_id)
         if concept is None:
             concept = Concept(external_id=record_.external_id)
-            _set_concept(concept, record_, admin, set(CONCEPT_COLUMNS.values()))
+            _set_concept(concept, record_, admin, set(CONCEPT_COLUMNS.values()), outcome)
             session.add(concept)
             session.flush()
             outcome.concepts_created += 1
             changes.concept_changed(concept, "import", None)
         else:
             before = concept_snapshot(concept)
-            if _set_concept(concept, record_, admin, concept_fields):
+            if _set_concept(concept, record_, admin, concept_fields, outcome):
                 session.flush()
                 outcome.concepts_changed += 1
                 changes.concept_changed(concept, "import", before)
@@ -144,19 +143,25 @@ def _carried(parsed: ParsedGlossary, mapping: dict[str, str]) -> set[str]:
     return {field for column, field in mapping.items() if column in columns}
 
 
-def _set_concept(concept: Concept, rec: ConceptRecord, admin: User, carried: set[str]) -> bool:
-    verification = rec.verification
+def _set_concept(
+    concept: Concept, rec: ConceptRecord, admin: User, carried: set[str], outcome: ImportOutcome
+) -> bool:
+    before = concept_snapshot(concept) if concept.id is not None else None
     wanted = {
         "subject_field": rec.subject_field,
         "definition": rec.definition,
         "citations": list(rec.citations),
         "note": rec.note,
-        "verification": verification,
+        "verification": rec.verification,
     }
-    changed = apply_snapshot(concept, {k: v for k, v in wanted.items() if k in carried})
-    if "verification" in changed and verification == "approved":
-        concept.verified_by, concept.verified_at = admin.id, utcnow()
-    return bool(changed)
+    apply_snapshot(concept, {k: v for k, v in wanted.items() if k in carried})
+    # Approving a definition or citations needs the legal-review competence (cmn:法律审核).
+    if settle_legal_review(concept, admin, before, lenient=True) == "demoted":
+        outcome.warnings.append(
+            f"第 {rec.line} 行：概念 {rec.external_id} 的释义和条文引用标为已核实，"
+            "但导入者不具备法律审核资格（cmn:法律审核），已作为未核实导入"
+        )
+    return before is None or concept_snapshot(concept) != before
 
 
 def _import_term(

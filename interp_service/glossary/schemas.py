@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from interp_service.users.schemas import LanguageCode, Strict
+from interp_service.users.schemas import LanguageCode, Strict, VisibleText
 
 TermStatus = Literal["preferred", "admitted", "deprecated", "forbidden"]
 PartOfSpeech = Literal["noun", "verb", "adjective", "adverb", "phrase", "other", ""]
@@ -15,8 +15,8 @@ PartOfSpeech = Literal["noun", "verb", "adjective", "adverb", "phrase", "other",
 
 class TermFields(Strict):
     language: LanguageCode
-    variety: str = Field(default="", max_length=64)
-    text: str = Field(min_length=1, max_length=300)
+    variety: VisibleText = Field(default="", max_length=64)
+    text: VisibleText = Field(min_length=1, max_length=300)
     part_of_speech: PartOfSpeech = ""
     status: TermStatus = "admitted"
     usage_note: str = Field(default="", max_length=2000)
@@ -24,7 +24,7 @@ class TermFields(Strict):
 
 
 class ConceptFields(Strict):
-    subject_field: str = Field(default="", max_length=64)
+    subject_field: VisibleText = Field(default="", max_length=64)
     definition: str = Field(default="", max_length=4000)
     citations: list[str] = Field(default_factory=list, max_length=20)
     note: str = Field(default="", max_length=4000)
@@ -106,6 +106,10 @@ class ConceptOut(Out):
     citations: list[str]
     note: str
     verification: str
+    verified_by: int | None = Field(
+        default=None, description="Who approved the definition and citations (legal review)"
+    )
+    verified_at: datetime | None = None
     version: int
     terms: list[TermOut]
 
@@ -146,6 +150,11 @@ class LookupHitOut(BaseModel):
     term: TermOut
     concept_external_id: str
     definition: str
+    chinese_terms: list[str] = Field(
+        default_factory=list,
+        description="The concept's Chinese (cmn) terms, best first: the meaning of a hit in "
+        "another language",
+    )
     how: str
     score: float
 

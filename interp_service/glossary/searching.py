@@ -44,6 +44,13 @@ class GlossaryIndex:
         found = [t for t in self.by_concept.get(concept_id, []) if t.language == language]
         return sorted(found, key=term_tie_break)
 
+    def meaning(self, concept_id: int) -> list[str]:
+        """The concept's Chinese terms to show beside a hit in another language, best first;
+        deprecated and forbidden ones only when the concept has no other."""
+        chinese = self.equivalents(concept_id, "cmn")
+        usable = [t for t in chinese if t.status not in ("deprecated", "forbidden")]
+        return [t.text for t in usable or chinese]
+
 
 _build_lock = threading.Lock()
 
@@ -90,7 +97,8 @@ def index_for(app: Any, session: Session) -> GlossaryIndex:
     return index
 
 
-def _hits_out(session: Session, hits: list[Any]) -> list[LookupHitOut]:
+def _hits_out(session: Session, index: GlossaryIndex, hits: list[Any]) -> list[LookupHitOut]:
+    """Hits with their concept's definition and Chinese terms (a Miao hit's meaning)."""
     terms = repo.terms_by_id(session, [h.term.term_id for h in hits])
     out = []
     for hit in hits:
@@ -102,6 +110,7 @@ def _hits_out(session: Session, hits: list[Any]) -> list[LookupHitOut]:
                 term=TermOut.model_validate(term),
                 concept_external_id=term.concept.external_id,
                 definition=term.concept.definition,
+                chinese_terms=index.meaning(term.concept_id),
                 how=hit.how,
                 score=hit.score,
             )
@@ -112,14 +121,16 @@ def _hits_out(session: Session, hits: list[Any]) -> list[LookupHitOut]:
 def lookup(
     app: Any, session: Session, query: str, language: str | None, limit: int
 ) -> list[LookupHitOut]:
-    hits = index_for(app, session).lookup.search(query, language=language, limit=limit)
-    return _hits_out(session, hits)
+    index = index_for(app, session)
+    hits = index.lookup.search(query, language=language, limit=limit)
+    return _hits_out(session, index, hits)
 
 
 def lookup_in(session: Session, query: str, language: str | None, limit: int) -> list[LookupHitOut]:
     """Lookup without an app (command line): builds a fresh index."""
-    hits = build_index(session).lookup.search(query, language=language, limit=limit)
-    return _hits_out(session, hits)
+    index = build_index(session)
+    hits = index.lookup.search(query, language=language, limit=limit)
+    return _hits_out(session, index, hits)
 
 
 def _recognised(session: Session, index: GlossaryIndex, text: str, language: str) -> RecogniseOut:

@@ -1,6 +1,12 @@
-"""Chinese labels for stored codes, used by the templates."""
+"""Chinese labels for stored codes: the one place for them. The templates read them as `L`;
+the static scripts get `for_scripts()` as JSON in a `data-labels` attribute (no inline
+scripts under the Content-Security-Policy)."""
 
 from __future__ import annotations
+
+from typing import Protocol
+
+from interp_service.glossary.curation import is_legal_review
 
 ROLES = {"prosecutor": "检察官", "clerk": "书记员", "admin": "管理员"}
 CASE_STATUS = {"open": "办理中", "suspended": "中止", "closed": "已结案"}
@@ -42,8 +48,93 @@ def language(code: str) -> str:
     return f"{name}（{code}）" if name else code
 
 
-TERM_STATUS = {"preferred": "首选", "admitted": "许可", "deprecated": "不推荐", "forbidden": "禁用"}
+# A term's status is which word to choose (ISO 704 / TBX usage status), not its quality:
+# pages show it as a neutral label (class `choice`), apart from verification (已核实).
+TERM_STATUS = {
+    "preferred": "首选用词",
+    "admitted": "可用",
+    "deprecated": "不推荐",
+    "forbidden": "禁用",
+}
 VERIFICATION = {"unverified": "未核实", "approved": "已核实"}
+# Subject fields of the shipped glossaries (glossaries/README.md); others show as stored.
+SUBJECT_FIELDS = {
+    "procedure": "诉讼程序",
+    "offences": "罪名",
+    "rights": "诉讼权利",
+    "evidence": "证据",
+    "roles": "人员与机关",
+    "coercive-measures": "强制措施",
+    "plea-leniency": "认罪认罚",
+    "interpretation": "翻译与语言",
+    "juveniles": "未成年人",
+    "lexicon": "基本词汇",
+}
+# Sources written as a code word in the shipped files; a real reference shows as written.
+SOURCES = {"project draft": "项目草稿"}
+REVISION_ACTIONS = {
+    "create": "新建",
+    "update": "修改",
+    "verify": "核实",
+    "import": "导入",
+    "revert": "撤销",
+}
+OBJECT_TYPES = {"concept": "概念", "term": "术语"}
+LEGAL_REVIEW = "法律审核"
+# Fields of concepts and terms as the revision list names them, and their values' labels.
+FIELDS = {
+    "external_id": "编号",
+    "subject_field": "领域",
+    "definition": "释义",
+    "citations": "法律依据",
+    "note": "备注",
+    "verification": "核实",
+    "language": "语言",
+    "variety": "方言/土语",
+    "text": "术语",
+    "part_of_speech": "词性",
+    "status": "使用状态",
+    "usage_note": "用法说明",
+    "source": "来源",
+    "ipa": "国际音标",
+    "orthography_issues": "正字法问题",
+}
+
+
+def field_value(name: str, value: str) -> str:
+    """A stored field value as shown: its Chinese label when it is a code."""
+    if name == "subject_field":
+        return subject_field(value)
+    if name == "source":
+        return source(value)
+    if name == "language":
+        return language(value)
+    table = {"status": TERM_STATUS, "verification": VERIFICATION, "part_of_speech": POS}
+    return table.get(name, {}).get(value, value)
+
+
+def subject_field(code: str) -> str:
+    return SUBJECT_FIELDS.get(code.strip().casefold(), code) if code.strip() else "—"
+
+
+def source(text: str) -> str:
+    return SOURCES.get(text.strip().casefold(), text)
+
+
+class CompetenceLike(Protocol):
+    language: str
+    variety: str
+    level: str
+
+
+def competence(c: CompetenceLike) -> str:
+    """A user's competence as shown: 法律审核, or language·variety（level）."""
+    if is_legal_review(c.language, c.variety):
+        return LEGAL_REVIEW
+    variety = f"·{c.variety}" if c.variety else ""
+    return f"{c.language}{variety}（{LEVELS.get(c.level, c.level)}）"
+
+
 HOW = {
     "exact": "完全匹配",
     "prefix": "前缀",
@@ -71,3 +162,16 @@ JOB_STATE = {
     "cancelled": "已取消",
 }
 MODEL_SIZE = {"tiny": "微型（仅供试训）", "small": "小型", "base": "标准"}
+
+
+def for_scripts() -> dict[str, dict[str, str]]:
+    """The labels the static scripts need, to be put in a page as JSON (`data-labels`)."""
+    return {
+        "languages": LANGUAGES,
+        "status": TERM_STATUS,
+        "verification": VERIFICATION,
+        "pos": POS,
+        "subject": SUBJECT_FIELDS,
+        "sources": SOURCES,
+        "how": HOW,
+    }

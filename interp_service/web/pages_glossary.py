@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
@@ -15,7 +16,9 @@ from interp_service.errors import AppError
 from interp_service.evidence import service as evidence
 from interp_service.glossary import curation, importing, searching
 from interp_service.glossary import repository as repo
+from interp_service.glossary.orm import Concept, Revision
 from interp_service.glossary.releases import current_release
+from interp_service.users.orm import User
 from interp_service.web.forms import posted_form
 from interp_service.web.templating import render
 
@@ -51,6 +54,47 @@ def glossary_home(
     )
 
 
+def _may_review(request: Request) -> bool:
+    """Whether the caller holds the legal-review competence (cmn:法律审核)."""
+    principal: Principal | None = getattr(request.state, "principal", None)
+    return principal is not None and curation.has_legal_review(principal.user)
+
+
+def _citations_as_shipped(db: Session, concept: Concept) -> bool:
+    """Whether the concept's citations are still those the project's draft glossary came
+    with (each checked by the test suite to name an existing article): last set by an
+    import, and its terms say `project draft`. Citations typed or edited since are not."""
+    if not concept.citations or not any(
+        t.source.strip().casefold() == "project draft" for t in concept.terms
+    ):
+        return False
+    rows = db.scalars(
+        select(Revision)
+        .where(Revision.concept_id == concept.id, Revision.object_type == "concept")
+        .order_by(Revision.id.desc())
+    )
+    for r in rows:
+        if r.before is None or r.before.get("citations") != (r.after or {}).get("citations"):
+            return r.action == "import"
+    return False
+
+
+def legal_review_state(request: Request, db: Session, concept: Concept) -> dict[str, Any]:
+    """What the concept page says about the legal review of the definition and citations."""
+    reviewer = db.get(User, concept.verified_by) if concept.verified_by else None
+    return {
+        "legal_text": curation.has_legal_text(concept.definition, concept.citations),
+        "reviewer": reviewer,
+        # A stamp from before the rule, or from someone without the competence, is no review.
+        "reviewed": concept.verification == "approved"
+        and reviewer is not None
+        and curation.has_legal_review(reviewer),
+        "may_review": _may_review(request),
+        "citations_checked": _citations_as_shipped(db, concept),
+        "refused": curation.LEGAL_REVIEW_REFUSED,
+    }
+
+
 def concept_page(
     request: Request, db: Session, concept_id: int, status: int = 200, **ctx: Any
 ) -> Response:
@@ -78,6 +122,7 @@ def concept_page(
         concept=concept,
         recordings=recs,
         revisions=revisions,
+        review=legal_review_state(request, db, concept),
         **ctx,
     )
 
@@ -116,6 +161,8 @@ def _proposals(
         total=total,
         state=state,
         concepts=concepts,
+        may_review=_may_review(request),
+        refused=curation.LEGAL_REVIEW_REFUSED,
         **ctx,
     )
 

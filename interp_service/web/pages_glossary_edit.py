@@ -59,10 +59,18 @@ def propose_term(
 
 @router.post("/glossary/concepts/{concept_id}/verify")
 def verify_concept(
-    concept_id: int, me: Principal = require(ADMIN), db: Session = Depends(get_db)
+    concept_id: int,
+    request: Request,
+    me: Principal = require(ADMIN),
+    db: Session = Depends(get_db),
 ) -> Response:
-    editing.verify_concept(db, me.user, concept_id)
-    db.commit()
+    """Verify a concept; with a definition or citations, that is their legal review."""
+    try:
+        editing.verify_concept(db, me.user, concept_id)
+        db.commit()
+    except AppError as exc:
+        db.rollback()
+        return concept_page(request, db, concept_id, exc.status, verify_error=exc.detail)
     return RedirectResponse(f"/glossary/concepts/{concept_id}", status_code=303)
 
 

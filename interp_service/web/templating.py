@@ -26,15 +26,22 @@ templates.env.filters["beijing"] = _beijing
 
 
 def _changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[str]:
-    """Readable field changes of a revision, e.g. `status: admitted → deprecated`."""
+    """Readable field changes of a revision, in Chinese labels, e.g. `使用状态：可用 → 不推荐`."""
     before, after = before or {}, after or {}
     out = []
+
+    def shown(key: str, value: Any) -> str:
+        if value in (None, "", []):
+            return "—"
+        if isinstance(value, list):
+            return "；".join(str(v) for v in value)[:60]
+        return labels.field_value(key, str(value))[:60]
+
     for key in sorted(set(before) | set(after)):
         old, new = before.get(key), after.get(key)
         if old != new and key != "concept_id":
-            old_text = "—" if old in (None, "", []) else str(old)[:60]
-            new_text = "—" if new in (None, "", []) else str(new)[:60]
-            out.append(f"{key}: {old_text} → {new_text}")
+            name = labels.FIELDS.get(key, key)
+            out.append(f"{name}：{shown(key, old)} → {shown(key, new)}")
     return out
 
 

@@ -131,7 +131,7 @@ def test_admin_edits_a_term_on_the_page_and_stale_forms_conflict(
     now = client.get(f"/api/v1/glossary/concepts/{concept['id']}", headers=bearer(admin)).json()
     assert now["terms"][0]["status"] == "deprecated"
     page = client.get(f"/glossary/concepts/{concept['id']}")
-    assert "status: preferred → deprecated" in page.text
+    assert "使用状态：首选用词 → 不推荐" in page.text
 
 
 def test_clerk_edit_becomes_a_change_proposal(

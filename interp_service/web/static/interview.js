@@ -3,18 +3,45 @@
 "use strict";
 
 (function () {
-  var LANGUAGE_NAMES = { cmn: "汉语", mmr: "湘西苗语（西部）", muq: "湘西苗语（东部）", eng: "英语" };
+  // Chinese labels of stored codes, from web/labels.py via the panel's data-labels (JSON).
+  var LABELS = { languages: {}, status: {}, verification: {} };
+  var panel = document.querySelector("[data-labels]");
+  if (panel) {
+    try { LABELS = JSON.parse(panel.getAttribute("data-labels")); } catch (e) { /* keep codes */ }
+  }
+
+  function label(table, code) {
+    return (LABELS[table] && LABELS[table][code]) || code;
+  }
 
   function item(hit) {
     var li = document.createElement("li");
     var term = document.createElement("strong");
     term.textContent = hit.term.text;
     li.appendChild(term);
+    // A Miao (or other) hit: its Chinese meaning beside it.
+    if (hit.term.language !== "cmn" && hit.chinese_terms && hit.chinese_terms.length) {
+      var meaning = document.createElement("span");
+      meaning.className = "meaning";
+      meaning.lang = "zh-CN";
+      meaning.setAttribute("data-testid", "meaning");
+      meaning.textContent = " 汉语：" + hit.chinese_terms.join("、");
+      li.appendChild(meaning);
+    }
+    var lang = document.createElement("span");
+    lang.className = "muted";
+    lang.textContent = " " + label("languages", hit.term.language) +
+      (hit.term.variety ? "·" + hit.term.variety : "");
+    li.appendChild(lang);
+    // The status says which word to choose: a neutral label, not a mark of quality.
+    var status = document.createElement("span");
+    status.className = "choice status-" + hit.term.status;
+    status.textContent = label("status", hit.term.status);
+    li.appendChild(document.createTextNode(" "));
+    li.appendChild(status);
     var meta = document.createElement("span");
     meta.className = "badge" + (hit.term.verification === "approved" ? " ok" : " draft");
-    meta.textContent = (LANGUAGE_NAMES[hit.term.language] || hit.term.language) +
-      (hit.term.variety ? "·" + hit.term.variety : "") + " · " +
-      (hit.term.verification === "approved" ? "已核实" : "未核实");
+    meta.textContent = label("verification", hit.term.verification);
     li.appendChild(document.createTextNode(" "));
     li.appendChild(meta);
     if (hit.definition) {
