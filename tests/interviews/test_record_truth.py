@@ -214,3 +214,23 @@ def test_a_witness_record_is_a_xunwen_record(client: TestClient, world: World) -
     assert text.startswith("询问笔录") and "讯问笔录" not in text
     assert "被询问人（杨某）" in text and "询问人" in text
     assert "（未记录译员宣读声明）" in text
+
+
+def test_a_rendering_in_the_wrong_language_is_caught_until_confirmed(
+    client: TestClient, world: World
+) -> None:
+    said = _say(client, world, QUESTION).json()
+    url = f"{world.interview_api}/exchanges/{said['id']}/rendering"
+    body = {
+        "kind": "replaced",
+        "text": "你有权申请取保候审。",  # Chinese where the Miao rendering belongs
+        "version": said["version"],
+        "interpreter": world.interpreter_ref,
+    }
+    refused = client.put(url, json=body, headers=bearer(world.lead))
+    assert refused.status_code == 422
+    assert refused.json()["type"].endswith("/language-mismatch")
+    assert _exchanges(client, world)[0]["rendering_text"] is None
+    kept = client.put(url, json={**body, "confirm_language": True}, headers=bearer(world.lead))
+    assert kept.status_code == 200, kept.text
+    assert kept.json()["rendering_text"] == "你有权申请取保候审。"
