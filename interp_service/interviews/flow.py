@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session
 
 from interp_service.cases.orm import Party
 from interp_service.errors import NotFound
@@ -46,32 +46,28 @@ async def record_exchange(
     )
     check_request(ask, app.state.settings)
 
-    def prepare() -> tuple[TranslationContext, str]:
+    def prepare() -> tuple[TranslationContext, str, MemoryEntry | None, TranslationResult | None]:
+        """Checks, the translation context, and the notice's own approved rendering."""
         interview = service.get_interview(db, case_id, interview_id)
         service.check_open(interview)
         service.check_direction(db, interview, body)
-        if phrase_entry_id is not None:
-            notice_entry(db, phrase_entry_id)
+        phrase = notice_entry(db, phrase_entry_id) if phrase_entry_id is not None else None
         checked = refuse_unless_confirmed(
             body.text, body.source_language, confirmed=body.confirm_language
         )
-        return context_for(app, db), checked.detected
+        ctx = context_for(app, db)
+        approved = (
+            phrase_result(db, phrase, body, ctx.glossary.release)
+            if phrase is not None and is_approved_for(phrase, body)
+            else None
+        )
+        return ctx, checked.detected, phrase, approved
 
-    ctx, detected = await run_in_threadpool(prepare)
-    approved = (
-        await run_in_threadpool(approved_phrase, db, phrase_entry_id, body)
-        if phrase_entry_id is not None
-        else None
-    )
-    result = (
-        phrase_result(approved, body, ctx.glossary.release)
-        if approved is not None
-        else await run(ctx, ask)
-    )
+    ctx, detected, phrase, approved = await run_in_threadpool(prepare)
+    result = approved if approved is not None else await run(ctx, ask)
 
     def store() -> Exchange:
         interview = service.get_interview(db, case_id, interview_id)
-        phrase = notice_entry(db, phrase_entry_id) if phrase_entry_id is not None else None
         exchange = service.add_exchange(
             db, user, interview, body, result, detected_language=detected, phrase=phrase
         )
@@ -81,34 +77,38 @@ async def record_exchange(
     return await run_in_threadpool(store)
 
 
+class UnknownNotice(NotFound):
+    """The phrasebook entry named does not exist (or is retired): a 404 in the API, a form
+    error on the page, where the entry is a form value."""
+
+
 def notice_entry(db: Session, entry_id: int) -> MemoryEntry:
     """A phrasebook entry (standard notice or question) that is not retired."""
     entry = db.get(MemoryEntry, entry_id)
     if entry is None or not entry.is_phrase or entry.status == "retired":
-        raise NotFound("常用语不存在")
+        raise UnknownNotice("常用语不存在")
     return entry
 
 
-def approved_phrase(db: Session, entry_id: int, body: ExchangeCreate) -> MemoryEntry | None:
-    """The phrasebook entry when its Miao side is approved for the party's language and
-    variety: then the whole notice has an approved rendering."""
-    entry = notice_entry(db, entry_id)
+def is_approved_for(entry: MemoryEntry, body: ExchangeCreate) -> bool:
+    """Whether the notice's Miao side is approved for the party's language and variety:
+    then the whole notice has an approved rendering."""
     fits = entry.target_language == body.target_language and (
         not entry.target_variety or entry.target_variety == body.target_variety
     )
-    return entry if entry.status == "approved" and entry.target_text and fits else None
+    return entry.status == "approved" and bool(entry.target_text) and fits
 
 
 def phrase_result(
-    entry: MemoryEntry, body: ExchangeCreate, glossary_release: int | None
+    db: Session, entry: MemoryEntry, body: ExchangeCreate, glossary_release: int | None
 ) -> TranslationResult:
     """An approved notice as one memory-exact sentence, with the entry as its receipt."""
-    approver = entry.approved_by
+    approver = db.get(User, entry.approved_by) if entry.approved_by is not None else None
     source = MemorySource(
         entry_id=entry.id,
         score=100.0,
-        approved_by=approver,
-        approved_by_name=approver_name(entry),
+        approved_by=entry.approved_by,
+        approved_by_name=(approver.display_name or approver.username) if approver else "",
         approved_at=entry.approved_at.isoformat() if entry.approved_at else None,
         origin=entry.origin,
         entry_source=entry.source_text,
@@ -134,12 +134,6 @@ def phrase_result(
         sentences=[sentence],
         glossary_release=glossary_release,
     )
-
-
-def approver_name(entry: MemoryEntry) -> str:
-    session = object_session(entry)
-    user = session.get(User, entry.approved_by) if session and entry.approved_by else None
-    return (user.display_name or user.username) if user is not None else ""
 
 
 def notice_request(db: Session, case_id: int, interview_id: int, entry_id: int) -> ExchangeCreate:

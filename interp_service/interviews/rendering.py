@@ -59,6 +59,13 @@ def _refuse_gloss(exchange: Exchange, text: str) -> None:
         )
 
 
+def lock_current(session: Session, interview: Interview, exchange: Exchange, version: int) -> None:
+    """Lock the open interview and refuse a change made from a stale copy (409)."""
+    lock_open(session, interview)
+    if exchange.version != version:
+        raise Conflict("这条记录已被他人修改，请刷新后重试", current_version=exchange.version)
+
+
 def give_rendering(
     session: Session,
     user: User,
@@ -67,9 +74,7 @@ def give_rendering(
     data: RenderingIn,
 ) -> Exchange:
     """Record what the interpreter named in `data` said; `user` is who typed it."""
-    lock_open(session, interview)
-    if exchange.version != data.version:
-        raise Conflict("这条记录已被他人修改，请刷新后重试", current_version=exchange.version)
+    lock_current(session, interview, exchange, data.version)
     interpreter = interpreters.resolve(
         session, interview.case_id, data.interpreter, field="interpreter"
     )
@@ -135,9 +140,7 @@ def mark_explained(
     session: Session, user: User, interview: Interview, exchange: Exchange, data: ExplainedIn
 ) -> Exchange:
     """Note that the interpreter explained these legal terms orally (who entered it, when)."""
-    lock_open(session, interview)
-    if exchange.version != data.version:
-        raise Conflict("这条记录已被他人修改，请刷新后重试", current_version=exchange.version)
+    lock_current(session, interview, exchange, data.version)
     open_terms = {t["concept_id"]: t["text"] for t in unexplained_terms(exchange)}
     unknown = [c for c in data.concept_ids if c not in open_terms]
     if unknown:

@@ -6,10 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.orm import Session
-
-from interp_service.cases import interpreters
 from interp_service.glossary.match_records import CHINESE_LANGUAGES
+from interp_service.interviews import attribution
 from interp_service.interviews.orm import Exchange
 from interp_service.interviews.rendering import gloss_reason, unexplained_terms
 from interp_service.translation.receipts import FLAG_LABELS, PATH_LABELS
@@ -32,7 +30,7 @@ class SentenceView:
 
 
 @dataclass(frozen=True)
-class People:
+class ExchangePeople:
     """Who interpreted an exchange's rendering and who typed it (记录人)."""
 
     interpreter: str = ""
@@ -44,7 +42,7 @@ class ExchangeView:
     exchange: Exchange
     chinese_side: str  # "source" or "output": which side the Chinese pane shows
     sentences: list[SentenceView] = field(default_factory=list)
-    people: People = field(default_factory=People)
+    people: ExchangePeople = field(default_factory=ExchangePeople)
     # Why the suggestion cannot be taken as the interpreter's words (a gloss), or None.
     gloss_reason: str | None = None
     # Legal terms without an approved term in the party's language, not yet explained.
@@ -96,25 +94,20 @@ def detail(sentence: dict[str, Any]) -> str:
     return "；".join(parts)
 
 
-def people_of(session: Session, exchange: Exchange) -> People:
-    interpreter = interpreters.name_of(
-        session, exchange.interpreter_id, exchange.external_interpreter_id
-    )
-    recorder = interpreters.name_of(session, exchange.recorded_by, None)
-    return People(
-        interpreter=(interpreter[0] + ("（外聘）" if interpreter[1] == "external" else ""))
-        if interpreter
-        else "",
-        recorder=recorder[0] if recorder else "",
+def people_of(names: attribution.People, exchange: Exchange) -> ExchangePeople:
+    """The names the record prints for who interpreted and who typed (one lookup each)."""
+    return ExchangePeople(
+        interpreter=names.interpreter(exchange.interpreter_id, exchange.external_interpreter_id),
+        recorder=names.user(exchange.recorded_by),
     )
 
 
-def exchange_view(exchange: Exchange, people: People | None = None) -> ExchangeView:
+def exchange_view(exchange: Exchange, people: ExchangePeople | None = None) -> ExchangeView:
     chinese_side = "source" if exchange.source_language in CHINESE_LANGUAGES else "output"
     view = ExchangeView(
         exchange,
         chinese_side,
-        people=people or People(),
+        people=people or ExchangePeople(),
         gloss_reason=gloss_reason(exchange),
         unexplained=unexplained_terms(exchange),
     )

@@ -23,7 +23,7 @@ from interp_service.cases.orm import Case, Party
 from interp_service.errors import AppError
 from interp_service.glossary import recordings as term_recordings
 from interp_service.glossary.orm import Term, TermRecording
-from interp_service.interviews import rendering, service
+from interp_service.interviews import attribution, rendering, service
 from interp_service.interviews.flow import record_exchange
 from interp_service.interviews.schemas import ExchangeCreate, RenderingIn
 from interp_service.interviews.view import ExchangeView, exchange_view, people_of
@@ -73,7 +73,8 @@ def interview_page(
     party = db.get(Party, interview.party_id)
     assert case is not None and party is not None
     exchanges = service.exchanges_of(db, interview.id)
-    views = [exchange_view(e, people_of(db, e)) for e in exchanges]
+    names = attribution.People(db)
+    views = [exchange_view(e, people_of(names, e)) for e in exchanges]
     miao = party.language not in ("cmn", "zho")
     phrasebook = memory_repo.phrasebook(db)
     eligible = interpreters.eligible_interpreters(db, case_id)

@@ -14,7 +14,7 @@ from interp_service.api.access import CASE_READ, require
 from interp_service.api.deps import Principal, get_db
 from interp_service.errors import AppError
 from interp_service.interviews import rendering, service
-from interp_service.interviews.flow import notice_request, record_exchange
+from interp_service.interviews.flow import UnknownNotice, notice_request, record_exchange
 from interp_service.interviews.schemas import ExplainedIn, ReadBackIn
 from interp_service.web.forms import form_values, parse, posted_form
 from interp_service.web.pages_interview import back, interview_page
@@ -48,7 +48,7 @@ async def say_notice(
         db.rollback()
         errors = {"notice": exc.detail}
         # The phrase is a form value: a wrong one is a form error, not a missing page.
-        status = 422 if exc.status == 404 and exc.detail == "常用语不存在" else exc.status
+        status = 422 if isinstance(exc, UnknownNotice) else exc.status
     return await run_in_threadpool(
         lambda: interview_page(request, db, case_id, interview_id, status=status, errors=errors)
     )
