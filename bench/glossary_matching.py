@@ -28,9 +28,9 @@ import random
 import time
 from collections.abc import Callable
 
-from interp_service.glossary import orthography
-from interp_service.glossary.folding import chinese_key, pinyin_query, term_pinyin
-from interp_service.glossary.matching import (
+from interp_service.glossary.lexicon import orthography
+from interp_service.glossary.search.folding import chinese_key, pinyin_query, term_pinyin
+from interp_service.glossary.search.matching import (
     IndexedTerm,
     LookupIndex,
     TermRecogniser,

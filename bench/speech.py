@@ -11,46 +11,49 @@ decoder, joined with 0.5 s of silence and repeated (whole clips) until the recor
 least --seconds long; its exact length is printed.
 
 Baseline: the plain model as faster-whisper runs out of the box: model.transcribe(), beam 5,
-no VAD, language detected, every window padded to 30 s, no prompt. The product configuration
-is VAD spans (silero-vad) -> each span encoded once, padded to span + 3 s -> Whisper language
-gate -> greedy decoding with a fixed prompt and word timestamps (WhisperRecognizer).
-Variants: float32, beam 5, spans padded to Whisper's 30 s, fixed 28-s windows instead of VAD.
+no VAD, language detected, every window padded to 30 s, no prompt. The product rows call the
+service's own pipeline, ``interp_service.speech.pipeline.transcribe`` (what recordings and
+the OpenAI-compatible endpoint run) with a ``SpeechModels`` built from ``Settings``: VAD spans
+(silero-vad) -> each span encoded once, padded to span + 3 s -> Whisper language gate ->
+greedy decoding with a fixed prompt and word timestamps -> simplified characters.
+Variants (the same functions, one setting changed): float32 (INTERP_ASR_COMPUTE_TYPE), beam 5
+(INTERP_ASR_BEAM_SIZE), spans padded to Whisper's 30 s, and fixed 28-s windows instead of VAD
+(each window through ``pipeline.recognise_span``, the per-span step of the pipeline).
 "sequential" rows decode one span at a time (the product); "batched" rows hand segments to
 faster-whisper's BatchedInferencePipeline (batch 8, greedy). "chars out" shows text dropped.
 The detector is also timed alone: the product's ONNX model on one thread against silero's
 TorchScript model at torch's thread count (--torch-threads sets torch's count for the whole
 run; default: as the service leaves it). Times are the median
 of --repeat runs after one warm-up per model. "x base" = seconds / baseline seconds.
-CER: hypothesis converted to simplified characters (OpenCC t2s), whitespace and punctuation
-removed on both sides, character Levenshtein distance / reference characters.
+CER: ``interp_service.speech.scoring`` (simplified characters, whitespace and punctuation
+removed on both sides, character Levenshtein distance / reference characters).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import re
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import opencc
-from rapidfuzz.distance import Levenshtein
 
+from interp_service.config import Settings
 from interp_service.engine.speech.types import SpeechSpan
-from interp_service.engine.speech.vad import MAX_SPAN_S, VoiceActivityDetector
-from interp_service.engine.speech.whisper import Gate, WhisperRecognizer
-from interp_service.engine.speech.whisper_files import prepare
-from interp_service.speech.audio import SAMPLE_RATE, decode
+from interp_service.engine.speech.vad import MAX_SPAN_S
+from interp_service.media.audio import SAMPLE_RATE, decode
+from interp_service.speech import pipeline
+from interp_service.speech.models import SpeechModels
 from interp_service.speech.prompt import INSTRUCTION
+from interp_service.speech.scoring import character_errors, normalise
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "speech-zh"
 PROMPT = INSTRUCTION  # the product prompt without glossary terms
-_T2S = opencc.OpenCC("t2s")
 
 
 @dataclass
@@ -72,15 +75,6 @@ def print_table(rows: list[Row], baseline: Row | None = None) -> None:
             f"{row.name:<50} {row.seconds:8.2f} {row.seconds / row.audio_s:6.3f} "
             f"{row.seconds / base.seconds:7.2f} {cer}  {row.note}"
         )
-
-
-def normalise(text: str, *, simplify: bool) -> str:
-    return re.sub(r"[\W_]+", "", _T2S.convert(text) if simplify else text)
-
-
-def errors(hypothesis: str, reference: str) -> tuple[int, int]:
-    ref = normalise(reference, simplify=False)
-    return Levenshtein.distance(normalise(hypothesis, simplify=True), ref), len(ref)
 
 
 def load_clips(folder: Path) -> list[tuple[str, np.ndarray, str]]:
@@ -127,47 +121,67 @@ class Product:
     refused: int
 
 
+def service_models(args: argparse.Namespace, compute_type: str) -> SpeechModels:
+    """The service's speech models, configured as the service would be by INTERP_ASR_*."""
+    settings = Settings(
+        asr_model_dir=args.model_dir,
+        asr_threads=args.threads,
+        asr_compute_type=compute_type,
+    )
+    return SpeechModels(settings)
+
+
+@contextmanager
+def configured(models: SpeechModels, **changes: Any) -> Iterator[None]:
+    """`models` with some settings changed for the duration (e.g. asr_beam_size=5)."""
+    saved = models.settings
+    models.settings = saved.model_copy(update=changes)
+    try:
+        yield
+    finally:
+        models.settings = saved
+
+
 def product(
-    rec: WhisperRecognizer,
-    vad: VoiceActivityDetector | None,
+    models: SpeechModels,
     audio: np.ndarray,
     prompt: str,
     beam_size: int = 1,
     pad_frames: int | None = None,
+    vad: bool = True,
 ) -> Product:
-    """The product's path: VAD spans (fixed 28-s windows when `vad` is None), each recognised
-    through the language gate; refused spans add no text. `pad_frames` overrides the
-    recogniser's padding for this call (3000 = Whisper's fixed 30 s)."""
+    """The service's path, ``pipeline.transcribe``: VAD spans, each through the language
+    gate; refused spans add no text. Without `vad`, fixed 28-s windows go through
+    ``pipeline.recognise_span`` instead. `pad_frames` overrides the recogniser's padding
+    for this call (3000 = Whisper's fixed 30 s)."""
+    rec = models.whisper()
     saved = rec.pad_frames
     rec.pad_frames = saved if pad_frames is None else pad_frames
     try:
-        return _product(rec, vad, audio, prompt, beam_size)
+        with configured(models, asr_beam_size=beam_size):
+            return _product(models, audio, prompt, vad)
     finally:
         rec.pad_frames = saved
 
 
-def _product(
-    rec: WhisperRecognizer,
-    vad: VoiceActivityDetector | None,
-    audio: np.ndarray,
-    prompt: str,
-    beam_size: int,
-) -> Product:
+def _product(models: SpeechModels, audio: np.ndarray, prompt: str, vad: bool) -> Product:
     start = time.perf_counter()
-    spans = vad.spans(audio) if vad is not None else windows(audio)
-    vad_s = time.perf_counter() - start
-    texts, refused = [], 0
-    for span in spans:
-        piece = audio[int(span.start_s * SAMPLE_RATE) : int(span.end_s * SAMPLE_RATE)]
-        result = rec.recognise(piece, prompt=prompt, gate=Gate(), beam_size=beam_size)
-        if result.text is None:
-            refused += 1
-        else:
-            texts.append(result.text)
-    return Product("".join(texts), vad_s if vad else None, len(spans), refused)
+    vad_s: list[float] = []
+
+    def progress(done: float, total: float) -> None:
+        if not vad_s:  # the first call comes once the detector has found the spans
+            vad_s.append(time.perf_counter() - start)
+
+    if vad:
+        results = pipeline.transcribe(models, audio, prompt, progress)
+    else:
+        results = [pipeline.recognise_span(models, audio, w, prompt) for w in windows(audio)]
+    texts = [r.recognition.text or "" for r in results if r.kind == "mandarin"]
+    refused = sum(r.kind != "mandarin" for r in results)
+    return Product("".join(texts), vad_s[0] if vad else None, len(results), refused)
 
 
-def batched(pipe: Any, audio: np.ndarray, vad: VoiceActivityDetector | None) -> str:
+def batched(pipe: Any, audio: np.ndarray, vad: Any | None) -> str:
     """BatchedInferencePipeline, batch 8, greedy, language zh; its own VAD unless `vad` is
     given, whose spans are then handed over as clip_timestamps."""
     clips = None
@@ -203,31 +217,34 @@ def threads_line(threads: int) -> str:
 def timing_rows(
     args: argparse.Namespace, models: dict[str, Any], vad: Any, audio: np.ndarray, reference: str
 ) -> list[Row]:
-    rec8, rec32, pipe, prompt = models["int8"], models["float32"], models["pipe"], args.prompt
+    int8, fp32, pipe, prompt = models["int8"], models["float32"], models["pipe"], args.prompt
     audio_s = audio.size / SAMPLE_RATE
     specs: list[tuple[str, Callable[[], Any]]] = [
-        ("plain int8 beam5 no VAD (baseline)", lambda: plain(rec8._model, audio)[0]),
-        ("plain float32 beam5 no VAD", lambda: plain(rec32._model, audio)[0]),
-        ("product int8 greedy (sequential spans)", lambda: product(rec8, vad, audio, prompt)),
-        ("product float32 greedy", lambda: product(rec32, vad, audio, prompt)),
-        ("product int8 beam5", lambda: product(rec8, vad, audio, prompt, 5)),
+        ("plain int8 beam5 no VAD (baseline)", lambda: plain(int8.whisper()._model, audio)[0]),
+        ("plain float32 beam5 no VAD", lambda: plain(fp32.whisper()._model, audio)[0]),
+        ("product int8 greedy (sequential spans)", lambda: product(int8, audio, prompt)),
+        ("product float32 greedy", lambda: product(fp32, audio, prompt)),
+        ("product int8 beam5", lambda: product(int8, audio, prompt, 5)),
         (
             "product int8 greedy, spans padded to 30 s",
-            lambda: product(rec8, vad, audio, prompt, 1, 3000),
+            lambda: product(int8, audio, prompt, 1, 3000),
         ),
-        ("product int8 greedy, 28-s windows, no VAD", lambda: product(rec8, None, audio, prompt)),
+        (
+            "product int8 greedy, 28-s windows, no VAD",
+            lambda: product(int8, audio, prompt, vad=False),
+        ),
         ("batched int8 greedy b8, faster-whisper VAD", lambda: batched(pipe, audio, None)),
         ("batched int8 greedy b8, product VAD spans", lambda: batched(pipe, audio, vad)),
     ]
     rows = []
     for name, fn in specs:
-        if rec32 is None and "float32" in name:
+        if fp32 is None and "float32" in name:
             continue
         secs, results = timed(fn, args.repeat)
         last = results[-1]
         text = last.text if isinstance(last, Product) else last
-        wrong, count = errors(text, reference)
-        note = f"{len(normalise(text, simplify=True))}/{count} chars out"
+        wrong, count = character_errors(text, reference)
+        note = f"{len(normalise(text))}/{count} chars out"
         if isinstance(last, Product):
             kind = "windows" if last.vad_s is None else "spans"
             note += f", {last.spans} {kind}, {last.refused} refused"
@@ -237,7 +254,7 @@ def timing_rows(
     return rows
 
 
-def vad_compare(vad: VoiceActivityDetector, audio: np.ndarray, repeat: int) -> None:
+def vad_compare(vad: Any, audio: np.ndarray, repeat: int) -> None:
     """The product's detector (silero ONNX on one onnxruntime thread) alone on the
     recording, against silero's TorchScript model at torch's thread count (same run)."""
     import torch
@@ -254,17 +271,17 @@ def vad_compare(vad: VoiceActivityDetector, audio: np.ndarray, repeat: int) -> N
         print(f"VAD alone, {name}: {secs:6.2f} s (RTF {secs * SAMPLE_RATE / audio.size:.3f})")
 
 
-def per_clip(rec: WhisperRecognizer, vad: VoiceActivityDetector, clips: list[Any], prompt: str):
+def per_clip(models: SpeechModels, clips: list[Any], prompt: str) -> None:
     print("\nper clip (int8), CER and seconds: plain = beam5, no VAD, language detected, no")
     print(
         "prompt; product = VAD + gate + greedy + prompt, span + 3 s; pad30 = product padded to 30 s"
     )
     runs: dict[str, Callable[[np.ndarray], Any]] = {
-        "plain": lambda x: plain(rec._model, x),
-        "product": lambda x: product(rec, vad, x, prompt),
-        "pad30": lambda x: product(rec, vad, x, prompt, 1, 3000),
+        "plain": lambda x: plain(models.whisper()._model, x),
+        "product": lambda x: product(models, x, prompt),
+        "pad30": lambda x: product(models, x, prompt, 1, 3000),
     }
-    totals = {key: [0, 0, 0.0] for key in runs}
+    totals: dict[str, tuple[int, int, float]] = {key: (0, 0, 0.0) for key in runs}
     refused = 0
     for name, samples, ref in clips:
         line, out = f"{name:<31} {samples.size / SAMPLE_RATE:5.2f} s", {}
@@ -273,8 +290,9 @@ def per_clip(rec: WhisperRecognizer, vad: VoiceActivityDetector, clips: list[Any
             out[key] = fn(samples)
             secs = time.perf_counter() - start
             text = out[key][0] if key == "plain" else out[key].text
-            wrong, count = errors(text, ref)
-            totals[key] = [totals[key][0] + wrong, totals[key][1] + count, totals[key][2] + secs]
+            wrong, count = character_errors(text, ref)
+            done = totals[key]
+            totals[key] = (done[0] + wrong, done[1] + count, done[2] + secs)
             label = f"plain[{out[key][1]}]" if key == "plain" else key
             line += f" | {label} {wrong / count:6.1%} {secs:5.2f} s"
         got = out["product"]
@@ -308,16 +326,17 @@ def main() -> None:
     from faster_whisper import BatchedInferencePipeline
 
     start = time.perf_counter()
-    folder = prepare(args.model_dir)
-    vad = VoiceActivityDetector()
     if args.torch_threads:
         import torch
 
         torch.set_num_threads(args.torch_threads)
     models: dict[str, Any] = {"float32": None}
     for kind in ("int8",) if args.quick else ("int8", "float32"):
-        models[kind] = WhisperRecognizer(folder, compute_type=kind, threads=args.threads)
-    models["pipe"] = BatchedInferencePipeline(models["int8"]._model)
+        models[kind] = service_models(args, kind)
+        models[kind].whisper()  # joins and verifies the files on first use, then loads
+    folder = models["int8"].settings.resolved_asr_model_dir
+    vad = models["int8"].vad()
+    models["pipe"] = BatchedInferencePipeline(models["int8"].whisper()._model)
     clips = load_clips(args.data)
     audio, reference = recording(clips, 30.0 if args.quick else args.seconds)
     print(f"faster-whisper {faster_whisper.__version__}, ctranslate2 {ctranslate2.__version__}")
@@ -330,8 +349,8 @@ def main() -> None:
     warm = clips[0][1]
     for kind in ("int8", "float32"):
         if models[kind] is not None:
-            plain(models[kind]._model, warm)
-            product(models[kind], vad, warm, args.prompt)
+            plain(models[kind].whisper()._model, warm)
+            product(models[kind], warm, args.prompt)
     batched(models["pipe"], warm, None)
 
     rows = timing_rows(args, models, vad, audio, reference)
@@ -339,7 +358,7 @@ def main() -> None:
     print_table(rows)
     print()
     vad_compare(vad, audio, args.repeat)
-    per_clip(models["int8"], vad, clips, args.prompt)
+    per_clip(models["int8"], clips, args.prompt)
     wall = time.perf_counter() - start
     print(f"\nload average at the end {os.getloadavg()[0]:.2f}; wall {wall:.0f} s")
 

@@ -15,10 +15,10 @@ Latency of an utterance: from the moment the frame holding its last speech sampl
 trailing silence starts) to the moment its final arrived. It includes, by design, the
 ~0.5 s of silence the service waits for before it calls an utterance finished, and any
 partial recognition still running at that moment. Baseline: the recogniser alone
-(interp_service.speech.live.recognise, the call the service makes for a final, same prompt,
+(interp_service.speech.live.routes.recognise, the call the service makes for a final, same prompt,
 same beam) on exactly the samples of that final, called directly in this process after
 streaming ended, one at a time, after a warm-up. "first partial": from the first speech
-sample sent to the first partial text of that utterance. CER as in bench/speech.py.
+sample sent to the first partial text of that utterance. CER by interp_service.speech.scoring.
 """
 
 from __future__ import annotations
@@ -40,8 +40,9 @@ from typing import Any
 import httpx
 import numpy as np
 
-from bench.speech import DATA, errors, load_clips
-from interp_service.speech.audio import SAMPLE_RATE
+from bench.speech import DATA, load_clips
+from interp_service.media.audio import SAMPLE_RATE
+from interp_service.speech.scoring import character_errors
 
 FRAME = SAMPLE_RATE // 10  # 100 ms
 END_SILENCE_S = 0.6
@@ -257,7 +258,7 @@ def main() -> None:
     # Baseline: the recogniser alone on the very samples of each final, in this process.
     from interp_service.config import Settings
     from interp_service.db.session import make_engine, make_session_factory
-    from interp_service.speech.live import recognise
+    from interp_service.speech.live.routes import recognise
     from interp_service.speech.models import SpeechModels
     from interp_service.speech.prompt import initial_prompt
 
@@ -301,7 +302,7 @@ def main() -> None:
                 if m["type"] == "partial" and m["utterance"] == final["utterance"]
             ]
             first = min(partials) - run.sent_at(clip.speech_start) if partials else None
-            wrong, chars = errors(final["text"] or "", clip.reference)
+            wrong, chars = character_errors(final["text"] or "", clip.reference)
             total_errors += wrong
             total_chars += chars
             latencies.append(latency)

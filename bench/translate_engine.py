@@ -11,12 +11,15 @@ word is one token. Inputs: distinct sentences of 20-40 such words; every output 
 to 32 tokens (min = max length), so all configurations do the same work. Greedy search.
 
 Baseline: transformers fp32 ``generate()`` one request at a time (torch on all cores).
-Compared in the same run: transformers fp32 and dynamic-int8 at batch 16; CTranslate2 int8
-at batch 16 as 2 replicas × 1 thread and as 1 replica × 2 threads, and at batch 8 as 2 × 1
-(the batch size 16 clients give each of two replicas); then the served path
-(MicroBatcher over 2 CTranslate2 replicas × 1 thread with the Engine's defaults: batches of
-at most 32, cut after 5 ms) with 1, 4, 16 and 64 concurrent clients, each sending its next
-request as soon as the last returns; the 1-client row is the lone-request latency.
+The served path runs the service's own batching options, ``Settings().batching()`` (the
+``INTERP_ENGINE_*`` defaults: 2 CTranslate2 replicas × 1 thread, batches of at most 16,
+cut after 5 ms; the same environment variables change both), and the batched rows use its
+batch size B. Compared in the same run: transformers fp32 and dynamic-int8 at batch B;
+CTranslate2 int8 at batch B as 2 replicas × 1 thread and as 1 replica × 2 threads, and at
+batch B/2 as 2 × 1 (the batch size B clients give each of two replicas); then the served
+path (the engine's MicroBatcher with those options) with 1, 4, 16 and 64 concurrent
+clients, each sending its next request as soon as the last returns; the 1-client row is
+the lone-request latency.
 Peak RSS is the process's high-water mark during each stage (reset between stages when
 /proc/self/clear_refs allows it), so it includes everything loaded before. The load
 average printed at the start and end shows how much else the machine was running.
@@ -35,15 +38,16 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from interp_service.config import Settings
 from interp_service.engine.backends import Translator
 from interp_service.engine.batcher import MicroBatcher
 from interp_service.engine.convert import convert_to_ct2
 from interp_service.engine.ct2_backend import CTranslate2Translator
 from interp_service.engine.hf_backend import TransformersTranslator
+from interp_service.engine.options import BatchingOptions
 from interp_service.engine.training import BASE, build_model, train_sentencepiece, write_tokenizer
 
 OUT_TOKENS = 32
-BATCH = 16
 CORES = 2
 
 
@@ -150,7 +154,9 @@ def batched(
     return figures
 
 
-async def clients(batcher: MicroBatcher, inputs: list[str], concurrency: int) -> Figures:
+async def clients(
+    batcher: MicroBatcher, inputs: list[str], concurrency: int, label: str
+) -> Figures:
     """``concurrency`` clients send the inputs back to back through the batcher."""
     queue = list(reversed(inputs))
     latencies: list[float] = []
@@ -170,23 +176,26 @@ async def clients(batcher: MicroBatcher, inputs: list[str], concurrency: int) ->
     start = time.perf_counter()
     await asyncio.gather(*(client() for _ in range(concurrency)))
     seconds = time.perf_counter() - start
-    name = f"served (2 x ct2 int8), {concurrency} clients"
+    name = f"served ({label}), {concurrency} clients"
     figures = Figures(name, len(inputs), tokens, seconds)
     figures.latencies = latencies
     return figures
 
 
-async def served(ct2: Path, hf: Path, runs: list[tuple[int, list[str]]]) -> list[Figures]:
+async def served(
+    ct2: Path, hf: Path, options: BatchingOptions, runs: list[tuple[int, list[str]]]
+) -> list[Figures]:
+    """The engine's MicroBatcher as the service builds it (``Engine.model_for``): one
+    single-thread CTranslate2 replica per ``options.replicas``, cut by ``options``."""
     batcher = MicroBatcher(
-        [CTranslate2Translator(ct2, hf, intra_threads=1) for _ in range(CORES)],
-        queue_size=256,
-        max_batch_size=32,
-        max_wait_s=0.005,
+        [CTranslate2Translator(ct2, hf, intra_threads=1) for _ in range(options.replicas)],
+        options,
         max_length=OUT_TOKENS,
         min_length=OUT_TOKENS,
     )
     await batcher.translate("w00001 w00002")  # warm-up
-    out = [await clients(batcher, inputs, concurrency) for concurrency, inputs in runs]
+    label = f"{options.replicas} x ct2 int8, batch <= {options.max_batch_size}"
+    out = [await clients(batcher, inputs, n, label) for n, inputs in runs]
     await batcher.close()
     return out
 
@@ -202,6 +211,8 @@ def main() -> None:
     baseline_count = 8 if args.quick else 32
     batch_count = 32 if args.quick else 128
     rng = random.Random(args.seed)
+    options = Settings().batching()
+    batch = options.max_batch_size
     tmp = None
     if args.workdir is None:
         tmp = tempfile.TemporaryDirectory(prefix="bench-engine-")
@@ -218,6 +229,7 @@ def main() -> None:
             return taken
 
         print(f"inputs: 20-40 tokens, outputs forced to {OUT_TOKENS} tokens, greedy", flush=True)
+        print(f"served with the service's batching options: {options}")
         print("load average at start: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
         fp32 = TransformersTranslator(hf, threads=CORES)
         fp32.translate_batch(["w00001"], max_length=4)  # warm-up
@@ -226,27 +238,36 @@ def main() -> None:
         )
         rows = [base]
         batch_inputs = fresh(batch_count)
-        rows.append(batched("transformers fp32, batch 16", [fp32], batch_inputs, BATCH))
+        rows.append(batched(f"transformers fp32, batch {batch}", [fp32], batch_inputs, batch))
         del fp32
         int8 = TransformersTranslator(hf, threads=CORES, int8=True)
-        rows.append(batched("transformers int8 (dynamic), batch 16", [int8], batch_inputs, BATCH))
+        rows.append(
+            batched(f"transformers int8 (dynamic), batch {batch}", [int8], batch_inputs, batch)
+        )
         del int8
         ct2_inputs = fresh(batch_count)
         two: list[Translator] = [CTranslate2Translator(ct2, hf) for _ in range(CORES)]
         rows.append(
-            batched("ctranslate2 int8 batch 16, 2 replicas x 1 thread", two, ct2_inputs, BATCH)
+            batched(
+                f"ctranslate2 int8 batch {batch}, 2 replicas x 1 thread", two, ct2_inputs, batch
+            )
         )
-        # What 16 clients can get at best: the share-out gives each replica batches of 8.
-        rows.append(batched("ctranslate2 int8 batch 8, 2 replicas x 1 thread", two, ct2_inputs, 8))
+        # What `batch` clients can get at best: the share-out gives each replica half of it.
+        half = max(1, batch // 2)
+        rows.append(
+            batched(f"ctranslate2 int8 batch {half}, 2 replicas x 1 thread", two, ct2_inputs, half)
+        )
         del two
         one: list[Translator] = [CTranslate2Translator(ct2, hf, intra_threads=CORES)]
         rows.append(
-            batched("ctranslate2 int8 batch 16, 1 replica x 2 threads", one, ct2_inputs, BATCH)
+            batched(
+                f"ctranslate2 int8 batch {batch}, 1 replica x 2 threads", one, ct2_inputs, batch
+            )
         )
         del one
         runs = [(1, fresh(served_count // 4)), (4, fresh(served_count // 2))]
         runs += [(16, fresh(served_count)), (64, fresh(served_count))]
-        served_rows = asyncio.run(served(ct2, hf, runs))
+        served_rows = asyncio.run(served(ct2, hf, options, runs))
         rows += served_rows
         print("load average at end:   {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
         print()

@@ -11,15 +11,17 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from interp_service import __version__
+from interp_service.api import openapi as openapi_document
 from interp_service.api.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from interp_service.api.system import router as system_router
+from interp_service.api.text_guard import TextGuardMiddleware
 from interp_service.audit.routes import router as audit_router
 from interp_service.cases.routes import router as cases_router
 from interp_service.config import Settings
 from interp_service.coverage.routes import router as coverage_router
 from interp_service.db.session import make_engine, make_session_factory
 from interp_service.engine.service import Engine as TranslationEngine
-from interp_service.error_handlers import install_error_handlers
+from interp_service.error_handlers import UnhandledErrorMiddleware, install_error_handlers
 from interp_service.evidence.routes import router as evidence_router
 from interp_service.evidence.store import EvidenceStore
 from interp_service.glossary.routes import router as glossary_router
@@ -28,9 +30,10 @@ from interp_service.jobs.inprocess import InProcessJobRunner
 from interp_service.jobs.routes import router as jobs_router
 from interp_service.memory.routes import router as memory_router
 from interp_service.registry.routes import router as registry_router
-from interp_service.speech.live import router as live_speech_router
+from interp_service.services import AppServices
+from interp_service.speech.live.routes import router as live_speech_router
 from interp_service.speech.models import SpeechModels
-from interp_service.speech.openai_api import router as openai_speech_router
+from interp_service.speech.openai.routes import router as openai_speech_router
 from interp_service.speech.processing import recover_interrupted
 from interp_service.speech.routes import router as speech_router
 from interp_service.translation.libretranslate import router as libretranslate_router
@@ -45,8 +48,8 @@ SWAGGER_DIR = Path(swagger_ui_bundle.swagger_ui_path)
 PUBLIC_MOUNTS = {"/static", "/static/swagger"}
 
 
-def _glossary_state(app: FastAPI) -> dict[str, object]:
-    index = getattr(app.state, "glossary_index", None)
+def _glossary_state(services: AppServices) -> dict[str, object]:
+    index = services.glossary_index.current
     if index is None:
         return {"ready": True, "built": False, "note": "built on first lookup"}
     return {"ready": True, "built": True, "release": index.release}
@@ -63,16 +66,13 @@ def create_app(
     translation_engine = translation_engine or TranslationEngine(
         # A model the service trained and promoted wins over a shipped one for the same pair.
         [settings.trained_models_dir, settings.shipped_models_dir],
-        replicas=settings.engine_replicas,
-        queue_size=settings.engine_queue_size,
-        max_batch_size=settings.engine_max_batch,
-        max_wait_s=settings.engine_max_wait_s,
+        settings.batching(),
     )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await translation_engine.refresh()
-        recover_interrupted(app.state.session_factory)
+        recover_interrupted(services.session_factory)
         yield
         await translation_engine.close()
         runner.shutdown()
@@ -86,23 +86,34 @@ def create_app(
         openapi_url=None,
         lifespan=lifespan,
     )
-    app.state.settings = settings
-    app.state.engine = engine
-    app.state.session_factory = make_session_factory(engine)
-    app.state.evidence_store = EvidenceStore(settings.evidence_dir)
-    app.state.job_runner = runner
-    app.state.translation_engine = translation_engine
-    app.state.speech_models = SpeechModels(settings)
-    app.state.readiness_probes = {
-        "jobs": lambda: {"ready": True, "runner": "in-process", "workers": settings.job_workers},
-        "glossary_index": lambda: _glossary_state(app),
-        # A model that fails to load leaves the service ready: translation falls back to
-        # memory and gloss, and the failure is listed here.
-        "translation_models": lambda: {"ready": True, **translation_engine.status()},
-        "speech_models": lambda: app.state.speech_models.status(),
-    }
+    services = AppServices(
+        settings=settings,
+        database=engine,
+        session_factory=make_session_factory(engine),
+        evidence_store=EvidenceStore(settings.evidence_dir),
+        job_runner=runner,
+        translation_engine=translation_engine,
+        speech_models=SpeechModels(settings),
+    )
+    services.readiness_probes.update(
+        {
+            "jobs": lambda: {
+                "ready": True,
+                "runner": "in-process",
+                "workers": settings.job_workers,
+            },
+            "glossary_index": lambda: _glossary_state(services),
+            # A model that fails to load leaves the service ready: translation falls back to
+            # memory and gloss, and the failure is listed here.
+            "translation_models": lambda: {"ready": True, **translation_engine.status()},
+            "speech_models": lambda: services.speech_models.status(),
+        }
+    )
+    # The one place the application object carries state; see api/deps.get_services.
+    app.state.services = services
 
     install_error_handlers(app)
+    openapi_document.install(app)  # every status each operation answers, as problem+json
     for router in (
         system_router,
         users_router,
@@ -125,8 +136,13 @@ def create_app(
         app.include_router(router)
     app.mount("/static/swagger", StaticFiles(directory=SWAGGER_DIR), name="swagger")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    # Added innermost first. A request meets, in order: the security headers; the 500 of
+    # an unhandled error (which keeps the connection open); the body size limit; the
+    # refusal of NUL and lone surrogates (reading only bodies the limit admitted).
+    app.add_middleware(TextGuardMiddleware, max_body=settings.max_body_bytes)
     app.add_middleware(
         BodyLimitMiddleware, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes
     )
+    app.add_middleware(UnhandledErrorMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     return app

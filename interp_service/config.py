@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from interp_service.engine.options import DEFAULT_BATCHING, BatchingOptions
 
 
 class Settings(BaseSettings):
@@ -56,10 +59,19 @@ class Settings(BaseSettings):
         default=Path(__file__).resolve().parent.parent / "models",
         description="Read-only shipped model cards",
     )
-    engine_replicas: int = Field(default=2, ge=1, description="Model replicas, one thread each")
-    engine_queue_size: int = Field(default=256, ge=1, description="Waiting sentences per model")
-    engine_max_batch: int = Field(default=16, ge=1, description="Sentences per batch")
-    engine_max_wait_s: float = Field(default=0.005, ge=0, description="Batch fill wait")
+    # Serving a loaded model; the defaults live in BatchingOptions (see `batching()`).
+    engine_replicas: int = Field(
+        default=DEFAULT_BATCHING.replicas, ge=1, description="Model replicas, one thread each"
+    )
+    engine_queue_size: int = Field(
+        default=DEFAULT_BATCHING.queue_size, ge=1, description="Waiting sentences per model"
+    )
+    engine_max_batch: int = Field(
+        default=DEFAULT_BATCHING.max_batch_size, ge=1, description="Sentences per batch"
+    )
+    engine_max_wait_s: float = Field(
+        default=DEFAULT_BATCHING.max_wait_s, ge=0, description="Batch fill wait, in seconds"
+    )
     translate_timeout_s: float = Field(default=10.0, gt=0, description="Per-sentence deadline")
     translate_max_chars: int = Field(default=20_000, ge=1, description="Longest text per request")
     promotion_margin_chrf: float = Field(
@@ -90,6 +102,16 @@ class Settings(BaseSettings):
     live_max_utterance_s: float = Field(
         default=20.0, gt=0, description="Live microphone: longest utterance before it is cut"
     )
+
+    def batching(self) -> BatchingOptions:
+        """How the translation engine serves each loaded model, from the engine_* values."""
+        return replace(
+            DEFAULT_BATCHING,
+            replicas=self.engine_replicas,
+            max_batch_size=self.engine_max_batch,
+            max_wait_s=self.engine_max_wait_s,
+            queue_size=self.engine_queue_size,
+        )
 
     @property
     def resolved_asr_model_dir(self) -> Path:

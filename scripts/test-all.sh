@@ -26,6 +26,12 @@ trap report EXIT
 stage "ruff" $BIN/ruff check interp_service tests bench
 stage "ruff format" $BIN/ruff format --check interp_service tests bench
 stage "mypy" $BIN/mypy
+# Declared dependencies (see [tool.deptry] in pyproject.toml): the whole tree, then the
+# service alone with the test extra counted as test-only.
+deptry_both() {
+  $BIN/deptry . && $BIN/deptry . -ee tests -ee bench -oddg test
+}
+stage "deptry" deptry_both
 
 if [ "$MODE" = "fast" ]; then
   stage "pytest (SQLite)" $BIN/pytest -q -m "not browser and not postgres"
@@ -35,6 +41,7 @@ fi
 stage "system packages" scripts/system-packages.sh
 stage "services" scripts/services.sh
 stage "pytest (SQLite + browser)" $BIN/pytest -q -m "not postgres"
+stage "fuzz (SQLite)" scripts/fuzz-api.sh
 
 DB="interp_test_$(date +%s)_$$"
 export INTERP_TEST_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:5432/$DB"
@@ -42,3 +49,9 @@ drop_db() { psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EX
 psql -q -h 127.0.0.1 -U postgres -d postgres -c "CREATE DATABASE \"$DB\"" >/dev/null
 trap 'drop_db; report' EXIT
 stage "pytest (PostgreSQL)" $BIN/pytest -q -m "not browser"
+# The fuzzer gets an empty database of its own, created and dropped like $DB.
+FUZZ_DB="${DB}_fuzz"
+drop_fuzz_db() { psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS \"$FUZZ_DB\" WITH (FORCE)" >/dev/null 2>&1 || true; }
+psql -q -h 127.0.0.1 -U postgres -d postgres -c "CREATE DATABASE \"$FUZZ_DB\"" >/dev/null
+trap 'drop_fuzz_db; drop_db; report' EXIT
+stage "fuzz (PostgreSQL)" scripts/fuzz-api.sh "postgresql+psycopg://postgres@127.0.0.1:5432/$FUZZ_DB"

@@ -27,6 +27,8 @@ from interp_service.app import create_app
 from interp_service.audit.chain import Actor
 from interp_service.config import Settings
 from interp_service.db.migrate import initialise
+from interp_service.engine.cards import ModelCard
+from interp_service.engine.testing import train_tiny_model
 from interp_service.users.schemas import CompetenceIn, TokenCreate, UserCreate
 from interp_service.users.service import create_api_token, create_user, open_session
 
@@ -93,8 +95,8 @@ def settings(tmp_path: Path, db_url: str) -> Settings:
 def app(settings: Settings) -> Iterator[FastAPI]:
     application = create_app(settings)
     yield application
-    application.state.job_runner.shutdown()
-    application.state.engine.dispose()
+    application.state.services.job_runner.shutdown()
+    application.state.services.database.dispose()
 
 
 @pytest.fixture
@@ -105,7 +107,7 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 
 @pytest.fixture
 def db(app: FastAPI) -> Iterator[Session]:
-    session: Session = app.state.session_factory()
+    session: Session = app.state.services.session_factory()
     yield session
     session.close()
 
@@ -123,7 +125,7 @@ def make_user(app: FastAPI) -> Any:
     """Create a user directly; returns an Account with an API token for scripts."""
 
     def make(username: str, *roles: str, competences: tuple[str, ...] = ()) -> Account:
-        with app.state.session_factory() as session:
+        with app.state.services.session_factory() as session:
             user = create_user(
                 session,
                 Actor(None, "test"),
@@ -146,7 +148,7 @@ def make_user(app: FastAPI) -> Any:
 def admin(app: FastAPI) -> Account:
     from interp_service.users.repository import get_user_by_username
 
-    with app.state.session_factory() as session:
+    with app.state.services.session_factory() as session:
         user = get_user_by_username(session, "admin")
         assert user is not None
         _, raw = create_api_token(session, user, TokenCreate(name="tests"))
@@ -160,13 +162,13 @@ def bearer(account: Account) -> dict[str, str]:
 
 def browser_session(app: FastAPI, account: Account) -> tuple[dict[str, str], dict[str, str]]:
     """Cookies and CSRF header of a fresh browser session for `account` (no password check)."""
-    from interp_service.api.deps import SESSION_COOKIE
+    from interp_service.users.cookies import SESSION_COOKIE
     from interp_service.users.repository import get_user
 
-    with app.state.session_factory() as session:
+    with app.state.services.session_factory() as session:
         user = get_user(session, account.id)
         assert user is not None
-        outcome = open_session(session, app.state.settings, user)
+        outcome = open_session(session, app.state.services.settings, user)
         session.commit()
         return (
             {SESSION_COOKIE: outcome.session_token},
@@ -264,3 +266,12 @@ def engage_external_interpreter(
     assert d.status_code == 200, d.text
     declared: dict[str, Any] = d.json()
     return declared
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> ModelCard:
+    """The tiny placeholder translation model (cmn → zz-NNNN words), trained once per run
+    (about 10 s) under ``<root>/mt/tiny-cmn-mmr`` and shared by every test that needs a
+    real model: treat it as read-only and copy it (``shutil.copytree``) to change or
+    install it."""
+    return train_tiny_model(tmp_path_factory.mktemp("tiny-root") / "mt" / "tiny-cmn-mmr")

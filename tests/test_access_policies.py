@@ -19,7 +19,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from interp_service.api.access import AccessPolicy, policy_of
 from interp_service.app import PUBLIC_MOUNTS
-from interp_service.speech.audio import to_wav
+from interp_service.media.audio import to_wav
 from tests.conftest import (
     Account,
     assign_interpreter,

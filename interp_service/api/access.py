@@ -14,12 +14,17 @@ from typing import Any
 
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from interp_service.api.deps import Principal, get_db, resolve_principal
-from interp_service.cases.orm import Assignment, Case
-from interp_service.errors import CsrfFailed, Forbidden, NotAuthenticated, NotFound
+from interp_service.api.deps import DbSession, Principal, resolve_principal
+from interp_service.api.ids import MAX_ID, parse_id
+from interp_service.cases.access import require_visible_case
+from interp_service.errors import (
+    CsrfFailed,
+    Forbidden,
+    NotAuthenticated,
+    ValidationFailed,
+)
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 CSRF_HEADER = "x-csrf-token"
@@ -70,18 +75,6 @@ CASE_LEAD = AccessPolicy(
 )
 
 
-def case_roles_of(db: Session, case_id: int, user_id: int) -> set[str]:
-    """Active roles a user holds on a case (empty when not assigned)."""
-    rows = db.scalars(
-        select(Assignment.role_on_case).where(
-            Assignment.case_id == case_id,
-            Assignment.user_id == user_id,
-            Assignment.state == "active",
-        )
-    ).all()
-    return set(rows)
-
-
 async def _check_csrf(request: Request, principal: Principal) -> None:
     if request.method in SAFE_METHODS or principal.via != "session":
         return
@@ -103,15 +96,10 @@ def _authorise(request: Request, db: Session, policy: AccessPolicy, principal: P
     if policy.session_only and principal.via != "session":
         raise Forbidden(policy.denial)
     if policy.case_scoped:
-        case_id = _case_id(request)
-        if db.get(Case, case_id) is None:
-            raise NotFound("案件不存在")
-        held = case_roles_of(db, case_id, user.id)
-        principal.case_roles = frozenset(held)
+        held = require_visible_case(db, user, _case_id(request))
+        principal.case_roles = held
         if principal.is_admin:
             return
-        if not held:
-            raise NotFound("案件不存在")
         if policy.case_roles and not held & policy.case_roles:
             raise Forbidden(policy.denial)
     if policy.roles and not user.has_role(*policy.roles):
@@ -125,7 +113,7 @@ def require(policy: AccessPolicy) -> Any:
     never gets its upload parsed. Database work runs off the event loop.
     """
 
-    async def enforce(request: Request, db: Session = Depends(get_db)) -> Principal | None:
+    async def enforce(request: Request, db: DbSession) -> Principal | None:
         principal = await run_in_threadpool(resolve_principal, request, db)
         if policy.public:
             return principal
@@ -141,11 +129,12 @@ def require(policy: AccessPolicy) -> Any:
 
 
 def _case_id(request: Request) -> int:
-    raw = request.path_params.get("case_id")
-    try:
-        return int(raw)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise NotFound("案件不存在") from None
+    # The policy runs before the path is validated: an id no table can hold is refused
+    # here as validation would refuse it (422), before it reaches the database.
+    case_id = parse_id(request.path_params.get("case_id"))
+    if case_id is None:
+        raise ValidationFailed(f"须为 1 到 {MAX_ID} 之间的整数", field="case_id")
+    return case_id
 
 
 def policy_of(call: Callable[..., Awaitable[Any]] | Callable[..., Any]) -> AccessPolicy | None:

@@ -1,34 +1,78 @@
-"""Request-scoped dependencies: settings, database session, the authenticated principal."""
+"""Request-scoped dependencies, as `Annotated` aliases a handler names in its signature:
+`Services`, `AppSettings`, `DbSession`, `Evidence`, `Jobs`; and the authenticated principal.
+
+`DbSession` is one session per request that commits when the handler returns and rolls
+back when it raises, before the response is sent: a handler never answers success for
+work that was not saved. Handlers call `db.commit()` themselves only when they must commit
+before doing something else (say why in a comment there).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Annotated
 
-from fastapi import Request
-from sqlalchemy.orm import Session, sessionmaker
+from fastapi import Depends, Request
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from starlette.requests import HTTPConnection
 
 from interp_service.config import Settings
+from interp_service.errors import Conflict
+from interp_service.evidence.store import EvidenceStore
+from interp_service.jobs.base import JobRunner
+from interp_service.services import AppServices
 from interp_service.users import service as users
+from interp_service.users.cookies import SESSION_COOKIE
 from interp_service.users.orm import LoginSession, User
 
-SESSION_COOKIE = "interp_session"
+
+def get_services(connection: HTTPConnection) -> AppServices:
+    """The application's services, for a request or a WebSocket."""
+    services: AppServices = connection.app.state.services
+    return services
 
 
 def get_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
+    return get_services(request).settings
+
+
+def get_evidence_store(request: Request) -> EvidenceStore:
+    return get_services(request).evidence_store
+
+
+def get_job_runner(request: Request) -> JobRunner:
+    return get_services(request).job_runner
 
 
 def get_db(request: Request) -> Iterator[Session]:
-    """A session per request; routes commit explicitly, anything uncommitted rolls back."""
-    factory: sessionmaker[Session] = request.app.state.session_factory
-    session = factory()
+    """A session per request: committed when the handler returns, rolled back when it
+    raises (the exception then becomes the error response)."""
+    session = get_services(request).session_factory()
     try:
         yield session
-    finally:
+        try:
+            session.commit()
+        except IntegrityError:
+            # Another request saved a conflicting row since this one read: a 409 that
+            # asks to reload, not a server error.
+            session.rollback()
+            raise Conflict("数据与现有记录冲突，请刷新后重试") from None
+    except BaseException:
         session.rollback()
+        raise
+    finally:
         session.close()
+
+
+Services = Annotated[AppServices, Depends(get_services)]
+AppSettings = Annotated[Settings, Depends(get_settings)]
+# scope="function": the commit runs when the handler returns, before the response is sent,
+# so a failed commit answers an error instead of a success already on its way.
+DbSession = Annotated[Session, Depends(get_db, scope="function")]
+Evidence = Annotated[EvidenceStore, Depends(get_evidence_store)]
+Jobs = Annotated[JobRunner, Depends(get_job_runner)]
 
 
 @dataclass(frozen=True)

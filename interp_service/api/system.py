@@ -6,9 +6,10 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
-from sqlalchemy import text
 
 from interp_service.api.access import PUBLIC, require
+from interp_service.api.deps import Services
+from interp_service.db.session import ping
 
 router = APIRouter(tags=["system"])
 
@@ -27,16 +28,10 @@ def healthz(_: Any = require(PUBLIC)) -> dict[str, str]:
 
 
 @router.get("/readyz", include_in_schema=False)
-def readyz(request: Request, _: Any = require(PUBLIC)) -> JSONResponse:
+def readyz(services: Services, _: Any = require(PUBLIC)) -> JSONResponse:
     """The database answers; each loaded component reports its state."""
-    components: dict[str, dict[str, Any]] = {}
-    try:
-        with request.app.state.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        components["database"] = {"ready": True, "dialect": request.app.state.engine.dialect.name}
-    except Exception as exc:  # readiness reports, it does not crash
-        components["database"] = {"ready": False, "error": type(exc).__name__}
-    for name, probe in request.app.state.readiness_probes.items():
+    components: dict[str, dict[str, Any]] = {"database": ping(services.database)}
+    for name, probe in services.readiness_probes.items():
         components[name] = probe()
     ready = all(c.get("ready") for c in components.values())
     return JSONResponse(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime
-from sqlalchemy.orm import Session
 
 from interp_service.api.access import ADMIN, require
-from interp_service.api.deps import Principal, get_db
+from interp_service.api.deps import DbSession, Principal
+from interp_service.api.ids import Id
 from interp_service.api.pagination import Page, PageParams, page_params
 from interp_service.audit import chain
 from interp_service.audit import repository as repo
@@ -18,14 +18,14 @@ router = APIRouter(prefix="/api/v1", tags=["audit"])
 
 @router.get("/audit")
 def read_trail(
+    db: DbSession,
     actor: str | None = Query(None, max_length=64),
     action: str | None = Query(None, max_length=64),
-    case_id: int | None = None,
+    case_id: Id | None = None,
     since: AwareDatetime | None = None,
     until: AwareDatetime | None = None,
     paging: PageParams = Depends(page_params),
     _: Principal = require(ADMIN),
-    db: Session = Depends(get_db),
 ) -> Page[AuditEntryOut]:
     """Entries newest first; `action` matches a prefix such as `case.`."""
     rows, total = repo.search(
@@ -42,7 +42,7 @@ def read_trail(
 
 
 @router.get("/audit/verify")
-def verify_trail(_: Principal = require(ADMIN), db: Session = Depends(get_db)) -> VerifyOut:
+def verify_trail(db: DbSession, _: Principal = require(ADMIN)) -> VerifyOut:
     result = chain.verify(db)
     return VerifyOut(
         ok=result.ok,

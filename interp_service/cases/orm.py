@@ -1,10 +1,11 @@
-"""Tables of the case register: cases, parties, assignments, interviews, deadlines, rules."""
+"""Tables of the case register: cases, parties, assignments, deadlines, rules (interviews:
+interviews/orm.py)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from interp_service.db.base import Base, UTCDateTime, utcnow
@@ -12,7 +13,6 @@ from interp_service.db.base import Base, UTCDateTime, utcnow
 CASE_STATUSES = ("open", "suspended", "closed")
 PARTY_ROLES = ("suspect", "defendant", "victim", "witness", "other")
 CASE_ROLES = ("lead_prosecutor", "assistant", "clerk", "interpreter")
-INTERVIEW_STATUSES = ("planned", "in_progress", "completed", "cancelled")
 ASSIGNMENT_STATES = ("active", "recused", "ended")
 EXTERNAL_INTERPRETER_STATES = ASSIGNMENT_STATES
 
@@ -103,32 +103,6 @@ class ExternalInterpreter(Base):
     )
     engaged_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-
-class Interview(Base):
-    __tablename__ = "interviews"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
-    party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"), index=True)
-    scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    place: Mapped[str] = mapped_column(String(200), default="")
-    participants: Mapped[list[str]] = mapped_column(JSON, default=list)
-    status: Mapped[str] = mapped_column(String(16), default="planned")
-    notes: Mapped[str] = mapped_column(Text, default="")
-    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    # The interpreter's statement that the record was read back to the party in their
-    # language (CPL art. 122): which interpreter stated it, who entered it, when.
-    read_back_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    read_back_interpreter_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id"), nullable=True
-    )
-    read_back_external_interpreter_id: Mapped[int | None] = mapped_column(
-        ForeignKey("external_interpreters.id"), nullable=True
-    )
-    read_back_recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
 
 
 class DeadlineRule(Base):

@@ -8,12 +8,17 @@ from datetime import date
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from interp_service.cases.orm import Assignment, Case, Deadline, DeadlineRule, Interview, Party
+from interp_service.cases.orm import Assignment, Case, Deadline, DeadlineRule, Party
+from interp_service.interviews.orm import Interview
 from interp_service.users.orm import User
 
 
 def get_case_by_number(session: Session, number: str) -> Case | None:
     return session.scalar(select(Case).where(Case.case_number == number))
+
+
+def case_id_by_number(session: Session, number: str) -> int | None:
+    return session.scalar(select(Case.id).where(Case.case_number == number))
 
 
 def search_cases(
@@ -147,15 +152,3 @@ def rules(session: Session) -> Sequence[DeadlineRule]:
 
 def rule_by_code(session: Session, code: str) -> DeadlineRule | None:
     return session.scalar(select(DeadlineRule).where(DeadlineRule.code == code))
-
-
-def visible_case_ids(session: Session, user: User) -> set[int] | None:
-    """Cases the user holds an active assignment on; None for admins, who see all."""
-    if user.has_role("admin"):
-        return None
-    rows = session.scalars(
-        select(Assignment.case_id).where(
-            Assignment.user_id == user.id, Assignment.state == "active"
-        )
-    ).all()
-    return set(rows)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query
-from sqlalchemy.orm import Session
 
 from interp_service.api.access import (
     ADMIN,
@@ -15,7 +14,8 @@ from interp_service.api.access import (
     SIGNED_IN,
     require,
 )
-from interp_service.api.deps import Principal, get_db, get_settings
+from interp_service.api.deps import AppSettings, DbSession, Principal
+from interp_service.api.ids import Id
 from interp_service.api.pagination import Page, PageParams, page_params
 from interp_service.cases import assignments, deadlines, external_interpreters, service
 from interp_service.cases import repository as repo
@@ -40,7 +40,7 @@ from interp_service.cases.schemas import (
     PartyCreate,
     PartyOut,
 )
-from interp_service.config import Settings
+from interp_service.interviews import service as interviews
 from interp_service.users.service import actor_of
 
 router = APIRouter(prefix="/api/v1", tags=["cases"])
@@ -48,13 +48,13 @@ router = APIRouter(prefix="/api/v1", tags=["cases"])
 
 @router.get("/cases")
 def list_cases(
+    db: DbSession,
     q: str = Query("", max_length=100),
     status: str | None = None,
     stage: str | None = None,
     language: str | None = Query(None, pattern=r"^[a-z]{3}$"),
     paging: PageParams = Depends(page_params),
     me: Principal = require(SIGNED_IN),
-    db: Session = Depends(get_db),
 ) -> Page[CaseOut]:
     """Cases you are assigned to (admins: all), newest first."""
     rows, total = repo.search_cases(
@@ -72,72 +72,71 @@ def list_cases(
 
 @router.post("/cases", status_code=201)
 def create_case(
-    body: CaseCreate, me: Principal = require(CASE_CREATORS), db: Session = Depends(get_db)
+    body: CaseCreate,
+    db: DbSession,
+    me: Principal = require(CASE_CREATORS),
 ) -> CaseOut:
     """Open a case; a prosecutor who opens it becomes its lead prosecutor."""
     lead = me.user.id if me.user.has_role("prosecutor") else None
     case = service.create_case(db, actor_of(me.user), body, lead=lead)
-    db.commit()
     return CaseOut.model_validate(case)
 
 
 @router.get("/cases/{case_id}")
 def get_case(
-    case_id: int, _: Principal = require(CASE_READ), db: Session = Depends(get_db)
+    case_id: Id,
+    db: DbSession,
+    _: Principal = require(CASE_READ),
 ) -> CaseDetail:
     return service.case_detail(db, case_id)
 
 
 @router.put("/cases/{case_id}")
 def update_case(
-    case_id: int,
+    case_id: Id,
     body: CaseUpdate,
+    db: DbSession,
     me: Principal = require(CASE_WRITE),
-    db: Session = Depends(get_db),
 ) -> CaseOut:
     case = service.update_case(db, actor_of(me.user), case_id, body)
-    db.commit()
     return CaseOut.model_validate(case)
 
 
 @router.post("/cases/{case_id}/parties", status_code=201)
 def add_party(
-    case_id: int,
+    case_id: Id,
     body: PartyCreate,
+    db: DbSession,
     me: Principal = require(CASE_WRITE),
-    db: Session = Depends(get_db),
 ) -> PartyOut:
     party = service.add_party(db, actor_of(me.user), case_id, body)
-    db.commit()
     return PartyOut.model_validate(party)
 
 
 @router.post("/cases/{case_id}/assignments", status_code=201)
 def assign_user(
-    case_id: int,
+    case_id: Id,
     body: AssignmentCreate,
+    db: DbSession,
     me: Principal = require(CASE_LEAD),
-    db: Session = Depends(get_db),
 ) -> AssignmentOut:
     """Assign a user. An interpreter files their own conflict-of-interest declaration after
     assignment; `declaration` is accepted only when you assign yourself."""
     assignment = assignments.assign(db, actor_of(me.user), case_id, body)
-    db.commit()
     return AssignmentOut.model_validate(assignment)
 
 
 @router.post("/cases/{case_id}/assignments/{assignment_id}/declaration")
 def declare_conflict(
-    case_id: int,
-    assignment_id: int,
+    case_id: Id,
+    assignment_id: Id,
     body: Declaration,
+    db: DbSession,
     me: Principal = require(CASE_MEMBER_SELF),
-    db: Session = Depends(get_db),
 ) -> AssignmentOut:
     """Your own conflict-of-interest declaration on your interpreter assignment (nobody
     files one for another user: 403); a declared conflict recuses at once."""
     assignment = assignments.declare(db, actor_of(me.user), case_id, assignment_id, body)
-    db.commit()
     return AssignmentOut.model_validate(assignment).model_copy(
         update={"declared_by_name": me.user.display_name or me.user.username}
     )
@@ -145,116 +144,108 @@ def declare_conflict(
 
 @router.post("/cases/{case_id}/external-interpreters", status_code=201)
 def engage_external_interpreter(
-    case_id: int,
+    case_id: Id,
     body: ExternalInterpreterCreate,
+    db: DbSession,
     me: Principal = require(CASE_WRITE),
-    db: Session = Depends(get_db),
 ) -> ExternalInterpreterOut:
     """Register an interpreter engaged for the case who has no account (聘请)."""
     external = external_interpreters.engage(db, actor_of(me.user), case_id, body)
-    db.commit()
     return external_interpreters.to_out(db, [external])[0]
 
 
 @router.post("/cases/{case_id}/external-interpreters/{external_id}/declaration")
 def declare_for_external_interpreter(
-    case_id: int,
-    external_id: int,
+    case_id: Id,
+    external_id: Id,
     body: OnBehalfDeclaration,
+    db: DbSession,
     me: Principal = require(CASE_WRITE),
-    db: Session = Depends(get_db),
 ) -> ExternalInterpreterOut:
     """Record an external interpreter's signed declaration on their behalf; the scanned
     signed form (`form_evidence_id`, a file of this case) is required. A conflict recuses."""
     external = external_interpreters.declare_on_behalf(
         db, actor_of(me.user), case_id, external_id, body
     )
-    db.commit()
     return external_interpreters.to_out(db, [external])[0]
 
 
 @router.post("/cases/{case_id}/external-interpreters/{external_id}/end")
 def end_external_interpreter(
-    case_id: int,
-    external_id: int,
+    case_id: Id,
+    external_id: Id,
+    db: DbSession,
     me: Principal = require(CASE_WRITE),
-    db: Session = Depends(get_db),
 ) -> ExternalInterpreterOut:
     external = external_interpreters.end_engagement(db, actor_of(me.user), case_id, external_id)
-    db.commit()
     return external_interpreters.to_out(db, [external])[0]
 
 
 @router.delete("/cases/{case_id}/assignments/{assignment_id}")
 def end_assignment(
-    case_id: int,
-    assignment_id: int,
+    case_id: Id,
+    assignment_id: Id,
+    db: DbSession,
     me: Principal = require(CASE_LEAD),
-    db: Session = Depends(get_db),
 ) -> AssignmentOut:
     assignment = assignments.end_assignment(db, actor_of(me.user), case_id, assignment_id)
-    db.commit()
     return AssignmentOut.model_validate(assignment)
 
 
 @router.post("/cases/{case_id}/interviews", status_code=201)
 def add_interview(
-    case_id: int,
+    case_id: Id,
     body: InterviewCreate,
+    db: DbSession,
     me: Principal = require(CASE_WRITE),
-    db: Session = Depends(get_db),
 ) -> InterviewOut:
-    interview = service.add_interview(db, actor_of(me.user), case_id, body)
-    db.commit()
+    interview = interviews.add_interview(db, actor_of(me.user), case_id, body)
     return InterviewOut.model_validate(interview)
 
 
 @router.post("/cases/{case_id}/interviews/{interview_id}/status")
 def change_interview_status(
-    case_id: int,
-    interview_id: int,
+    case_id: Id,
+    interview_id: Id,
     body: InterviewStatusChange,
+    db: DbSession,
     me: Principal = require(CASE_WRITE),
-    db: Session = Depends(get_db),
 ) -> InterviewOut:
-    interview = service.set_interview_status(
+    interview = interviews.set_interview_status(
         db, actor_of(me.user), case_id, interview_id, body.status
     )
-    db.commit()
     return InterviewOut.model_validate(interview)
 
 
 @router.post("/cases/{case_id}/deadlines", status_code=201)
 def add_deadline(
-    case_id: int,
+    case_id: Id,
     body: DeadlineCreate,
+    db: DbSession,
     me: Principal = require(CASE_WRITE),
-    db: Session = Depends(get_db),
 ) -> DeadlineOut:
     """Add a deadline; with a rule, the due date is computed from the start date."""
     deadline = deadlines.add_deadline(db, actor_of(me.user), case_id, body)
-    db.commit()
     return DeadlineOut.model_validate(deadline)
 
 
 @router.post("/cases/{case_id}/deadlines/{deadline_id}/complete")
 def complete_deadline(
-    case_id: int,
-    deadline_id: int,
+    case_id: Id,
+    deadline_id: Id,
+    db: DbSession,
     me: Principal = require(CASE_WRITE),
-    db: Session = Depends(get_db),
 ) -> DeadlineOut:
     deadline = deadlines.complete_deadline(db, actor_of(me.user), case_id, deadline_id)
-    db.commit()
     return DeadlineOut.model_validate(deadline)
 
 
 @router.get("/deadlines/due-soon")
 def due_soon(
+    db: DbSession,
+    settings: AppSettings,
     days: int | None = Query(None, ge=0, le=365),
     me: Principal = require(SIGNED_IN),
-    db: Session = Depends(get_db),
-    settings: Settings = Depends(get_settings),
 ) -> list[DueSoonOut]:
     """Open deadlines on your cases due within `days` days (default from settings)."""
     return deadlines.due_soon(db, me.user.id, settings.due_soon_days if days is None else days)
@@ -262,16 +253,18 @@ def due_soon(
 
 @router.get("/deadline-rules")
 def list_rules(
-    _: Principal = require(SIGNED_IN), db: Session = Depends(get_db)
+    db: DbSession,
+    _: Principal = require(SIGNED_IN),
 ) -> list[DeadlineRuleOut]:
     return [DeadlineRuleOut.model_validate(r) for r in repo.rules(db)]
 
 
 @router.post("/deadline-rules/{rule_id}/confirm")
 def confirm_rule(
-    rule_id: int, me: Principal = require(ADMIN), db: Session = Depends(get_db)
+    rule_id: Id,
+    db: DbSession,
+    me: Principal = require(ADMIN),
 ) -> DeadlineRuleOut:
     """An admin confirms a rule after checking it against the statute."""
     rule = deadlines.confirm_rule(db, actor_of(me.user), rule_id)
-    db.commit()
     return DeadlineRuleOut.model_validate(rule)

@@ -16,6 +16,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from interp_service.api.ids import Id
 from interp_service.users.schemas import LanguageCode, Strict, VisibleText
 
 CaseStatus = Literal["open", "suspended", "closed"]
@@ -73,7 +74,7 @@ class Declaration(Strict):
 
 
 class AssignmentCreate(Strict):
-    user_id: int
+    user_id: Id
     role_on_case: CaseRole
     declaration: Declaration | None = Field(
         default=None,
@@ -97,14 +98,14 @@ class ExternalInterpreterCreate(Strict):
 class OnBehalfDeclaration(Declaration):
     """An external interpreter's signed paper declaration, entered by case staff."""
 
-    form_evidence_id: int | None = Field(
+    form_evidence_id: Id | None = Field(
         default=None,
         description="The scanned signed declaration form: an evidence file of the same case",
     )
 
 
 class InterviewCreate(Strict):
-    party_id: int
+    party_id: Id
     scheduled_at: AwareDatetime
     place: str = Field(default="", max_length=200)
     participants: list[str] = Field(default_factory=list, max_length=30)

@@ -1,15 +1,18 @@
-"""Rules for cases, parties and interviews. Never commits; every change is audited."""
+"""Rules for cases and parties (interviews: interviews/service.py). Never commits; every
+change is audited."""
 
 from __future__ import annotations
 
-from datetime import UTC
+from typing import NoReturn
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from interp_service.audit.chain import Actor, record
+from interp_service.audit.detached import record_when_done
 from interp_service.cases import repository as repo
 from interp_service.cases.external_interpreters import case_externals, user_names
-from interp_service.cases.orm import Assignment, Case, Interview, Party
+from interp_service.cases.orm import Assignment, Case, Party
 from interp_service.cases.schemas import (
     AssignmentOut,
     CaseCreate,
@@ -17,13 +20,11 @@ from interp_service.cases.schemas import (
     CaseOut,
     CaseUpdate,
     DeadlineOut,
-    InterviewCreate,
     InterviewOut,
     PartyCreate,
     PartyOut,
 )
-from interp_service.db.base import utcnow
-from interp_service.errors import Conflict, NotFound, ValidationFailed
+from interp_service.errors import Conflict, NotFound
 
 
 def get_case(session: Session, case_id: int) -> Case:
@@ -33,13 +34,44 @@ def get_case(session: Session, case_id: int) -> Case:
     return case
 
 
+# Same words whether or not the caller may see the case that holds the number: no title,
+# no id, nothing about who holds it.
+CASE_NUMBER_TAKEN = "该案件编号已存在，请核对后换用其他编号"
+
+
+def _refuse_taken_number(session: Session, actor: Actor, number: str, holder: int) -> NoReturn:
+    """409, audited in a transaction of its own (the request itself rolls back)."""
+    record_when_done(
+        session,
+        actor,
+        "case.create_refused",
+        "case",
+        holder,
+        case_id=holder,
+        details={"reason": "case_number_taken", "case_number": number},
+    )
+    raise Conflict(CASE_NUMBER_TAKEN, field="case_number")
+
+
 def create_case(session: Session, actor: Actor, data: CaseCreate, *, lead: int | None) -> Case:
-    """Open a case; `lead` (a prosecutor's user id) becomes its lead prosecutor."""
-    if repo.get_case_by_number(session, data.case_number):
-        raise Conflict(f"案件编号 {data.case_number} 已存在", field="case_number")
+    """Open a case; `lead` (a prosecutor's user id) becomes its lead prosecutor.
+
+    A number already taken answers 409; so does the loser of two requests inserting the
+    same number at once: the unique index refuses it inside a savepoint, so the caller's
+    transaction stays usable and nothing is left for its commit to trip over."""
+    holder = repo.case_id_by_number(session, data.case_number)
+    if holder is not None:
+        _refuse_taken_number(session, actor, data.case_number, holder)
     case = Case(**data.model_dump())
-    session.add(case)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(case)
+            session.flush()
+    except IntegrityError:
+        holder = repo.case_id_by_number(session, data.case_number)
+        if holder is None:
+            raise
+        _refuse_taken_number(session, actor, data.case_number, holder)
     record(
         session,
         actor,
@@ -110,54 +142,6 @@ def add_party(session: Session, actor: Actor, case_id: int, data: PartyCreate) -
         },
     )
     return party
-
-
-def add_interview(session: Session, actor: Actor, case_id: int, data: InterviewCreate) -> Interview:
-    get_case(session, case_id)
-    party = session.get(Party, data.party_id)
-    if party is None or party.case_id != case_id:
-        raise ValidationFailed("当事人不属于本案", field="party_id")
-    fields = data.model_dump()
-    fields["scheduled_at"] = data.scheduled_at.astimezone(UTC)
-    interview = Interview(case_id=case_id, **fields)
-    session.add(interview)
-    session.flush()
-    record(
-        session,
-        actor,
-        "interview.create",
-        "interview",
-        interview.id,
-        case_id=case_id,
-        details={"party_id": party.id, "status": interview.status},
-    )
-    return interview
-
-
-def set_interview_status(
-    session: Session, actor: Actor, case_id: int, interview_id: int, status: str
-) -> Interview:
-    interview = session.get(Interview, interview_id)
-    if interview is None or interview.case_id != case_id:
-        raise NotFound("询问记录不存在")
-    if interview.status != status:
-        before = interview.status
-        interview.status = status
-        if status == "in_progress" and interview.started_at is None:
-            interview.started_at = utcnow()
-        if status == "completed":
-            interview.finished_at = utcnow()
-        session.flush()
-        record(
-            session,
-            actor,
-            "interview.status",
-            "interview",
-            interview.id,
-            case_id=case_id,
-            details={"from": before, "to": status},
-        )
-    return interview
 
 
 def case_detail(session: Session, case_id: int) -> CaseDetail:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from interp_service.glossary.match_records import CHINESE_LANGUAGES
+from interp_service.glossary.search.match_records import CHINESE_LANGUAGES
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session
 
-from interp_service.cases.orm import Interview, Party
+from interp_service.cases.orm import Party
 from interp_service.glossary.orm import Concept, Term, TermRecording
-from interp_service.interviews.orm import Exchange
+from interp_service.interviews.orm import Exchange, Interview
 from interp_service.memory.orm import MemoryEntry
 from interp_service.speech.orm import Recording, SpeechSegment
 

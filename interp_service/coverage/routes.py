@@ -8,11 +8,10 @@ from pathlib import Path
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import FileResponse
-from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 
 from interp_service.api.access import ADMIN, SIGNED_IN, require
-from interp_service.api.deps import Principal, get_db
+from interp_service.api.deps import DbSession, Evidence, Principal
 from interp_service.api.pagination import PageParams, page_params
 from interp_service.coverage import speech_export
 from interp_service.coverage.report import coverage_report
@@ -25,8 +24,6 @@ from interp_service.coverage.schemas import (
     Worklist,
 )
 from interp_service.coverage.service import worklist
-from interp_service.evidence.routes import get_store
-from interp_service.evidence.store import EvidenceStore
 from interp_service.users.service import actor_of
 
 router = APIRouter(prefix="/api/v1/coverage", tags=["coverage"])
@@ -36,12 +33,12 @@ OPTIONAL_LANGUAGE = r"^([a-z]{3})?$"
 
 @router.get("/worklist")
 def get_worklist(
+    db: DbSession,
     language: str = Query("mmr", pattern=LANGUAGE),
     variety: str = Query("", max_length=64),
     days: int = Query(365, ge=1, le=3660, description="interviews of the last N days"),
     paging: PageParams = Depends(page_params),
     me: Principal = require(SIGNED_IN),
-    db: Session = Depends(get_db),
 ) -> Worklist:
     """What Miao-speaking staff should translate, verify or record next, ranked by use in
     interviews. Sentence text only from cases the caller is assigned to (admins: all);
@@ -51,13 +48,13 @@ def get_worklist(
 
 @router.get("/report")
 def get_report(
+    db: DbSession,
     language: str = Query("mmr", pattern=LANGUAGE),
     variety: str = Query("", max_length=64),
     period: Period = "week",
     direction: Direction = "both",
     periods: int = Query(12, ge=1, le=120, description="how many periods back"),
     _: Principal = require(SIGNED_IN),
-    db: Session = Depends(get_db),
 ) -> CoverageReport:
     """Share of interview sentences served by approved memory (exact, fuzzy), a model and
     the gloss, per ISO week or month in Beijing time."""
@@ -66,10 +63,10 @@ def get_report(
 
 @router.get("/speech-data")
 def speech_summary(
+    db: DbSession,
     language: str = Query("", pattern=OPTIONAL_LANGUAGE),
     variety: str = Query("", max_length=64),
     _: Principal = require(ADMIN),
-    db: Session = Depends(get_db),
 ) -> SpeechSummary:
     """How many recordings the speech-data export would contain, and why others would not."""
     chosen = speech_export.select_items(db, language or None, variety.strip() or None)
@@ -84,11 +81,11 @@ def speech_summary(
 
 @router.get("/speech-data.zip")
 def speech_download(
+    db: DbSession,
+    store: Evidence,
     language: str = Query("", pattern=OPTIONAL_LANGUAGE),
     variety: str = Query("", max_length=64),
     me: Principal = require(ADMIN),
-    db: Session = Depends(get_db),
-    store: EvidenceStore = Depends(get_store),
 ) -> FileResponse:
     """The speech-data export (manifest.jsonl, manifest.csv, audio/) as a zip; audited."""
     work = Path(tempfile.mkdtemp(prefix="speech-export-"))
@@ -96,7 +93,6 @@ def speech_download(
         archive, result = speech_export.export_zip(
             db, store, actor_of(me.user), work, language or None, variety.strip() or None
         )
-        db.commit()
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise

@@ -21,7 +21,7 @@ from urllib.parse import quote
 from sqlalchemy.orm import Session
 
 from interp_service.api.pagination import Page, PageParams
-from interp_service.cases.repository import visible_case_ids
+from interp_service.cases.access import visible_case_ids
 from interp_service.coverage import repository as repo
 from interp_service.coverage.receipts import SeenSentence, is_word, sentences_of
 from interp_service.coverage.schemas import (

@@ -90,7 +90,7 @@ class ExportResult:
 def _write_clip(store: EvidenceStore, item: SpeechItem, audio: Path) -> tuple[str, float]:
     """Cut an interview segment out of its (hash-checked) recording as 16 kHz WAV; returns
     the clip's SHA-256 and its length in seconds."""
-    from interp_service.speech.audio import SAMPLE_RATE, decode_range, to_wav
+    from interp_service.media.audio import SAMPLE_RATE, decode_range, to_wav
 
     assert item.start_s is not None and item.end_s is not None
     data = b"".join(store.read_verified(item.sha256))

@@ -14,10 +14,12 @@ from interp_service.engine.errors import (
     EngineTimeout,
     ModelLoadError,
 )
+from interp_service.engine.options import BatchingOptions
 from interp_service.engine.service import Engine, LoadedModel, promote
 
 __all__ = [
     "BatcherStats",
+    "BatchingOptions",
     "Engine",
     "EngineClosed",
     "EngineError",

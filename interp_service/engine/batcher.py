@@ -22,6 +22,7 @@ from functools import partial
 
 from interp_service.engine.backends import Hypothesis, Translator, check_options
 from interp_service.engine.errors import EngineClosed, EngineError, EngineOverloaded, EngineTimeout
+from interp_service.engine.options import DEFAULT_BATCHING, BatchingOptions
 from interp_service.engine.request_queue import Request, RequestQueue
 
 
@@ -45,20 +46,19 @@ class BatcherStats:
 class MicroBatcher:
     """Batches concurrent ``translate`` calls onto ``translators`` (one per replica).
 
-    ``queue_size`` bounds the waiting requests; ``max_batch_tokens`` counts ``length_fn``
-    of each text (characters by default, the tokenizer's count when given);
-    ``max_length`` caps each output in tokens. Call ``start()`` inside the event loop (the
-    first ``translate`` does it too) and ``await close()`` at the end.
+    ``options`` sets the queue bound and where batches are cut (its ``replicas`` is the
+    Engine's business: the batcher runs one worker per translator it is given);
+    ``max_batch_tokens`` counts ``length_fn`` of each text (characters by default, the
+    tokenizer's count when given); ``max_length`` caps each output in tokens. Call
+    ``start()`` inside the event loop (the first ``translate`` does it too) and
+    ``await close()`` at the end.
     """
 
     def __init__(
         self,
         translators: Sequence[Translator],
+        options: BatchingOptions = DEFAULT_BATCHING,
         *,
-        queue_size: int = 256,
-        max_batch_size: int = 32,
-        max_batch_tokens: int = 4096,
-        max_wait_s: float = 0.005,
         max_length: int = 256,
         min_length: int = 0,
         length_fn: Callable[[str], int] = len,
@@ -66,18 +66,17 @@ class MicroBatcher:
     ) -> None:
         if not translators:
             raise ValueError("need at least one translator")
-        if queue_size < 1 or max_batch_size < 1 or max_batch_tokens < 1 or max_wait_s < 0:
-            raise ValueError("queue_size, max_batch_size, max_batch_tokens must be positive")
         self._translators = list(translators)
-        self.queue_size = queue_size
+        self.options = options
+        self.queue_size = options.queue_size
         self.max_length = max_length
         self.min_length = min_length
         self._length_fn = length_fn
         self.name = name
         self._queue = RequestQueue(
-            max_batch_size=max_batch_size,
-            max_batch_tokens=max_batch_tokens,
-            max_wait_s=max_wait_s,
+            max_batch_size=options.max_batch_size,
+            max_batch_tokens=options.max_batch_tokens,
+            max_wait_s=options.max_wait_s,
         )
         self._arrived: asyncio.Event | None = None
         self._forming: asyncio.Lock | None = None

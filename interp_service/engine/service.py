@@ -3,9 +3,10 @@
 Model roots hold ``mt/<name>/`` model folders and a pointer file ``mt/promoted.toml``
 mapping a pair key (``"cmn-mmr"``) to the folder name of the promoted model. Roots are
 searched in order: the first root whose pointer names a valid model for a pair wins.
-A promoted model is loaded (CTranslate2 int8, ``replicas`` single-thread replicas) on its
-first use and served through one MicroBatcher. A model that fails to load is recorded in
-``failures`` and not tried again until ``refresh()``; the service stays up.
+A promoted model is loaded (CTranslate2 int8, ``batching.replicas`` single-thread
+replicas) on its first use and served through one MicroBatcher. A model that fails to
+load is recorded in ``failures`` and not tried again until ``refresh()``; the service
+stays up.
 ``refresh_if_changed()`` is the cheap variant for request paths: a ``stat`` and a tiny
 read per root, and a full refresh only when a pointer file or a root's ``mt/`` folder
 changed since the last one (a promotion made by another process, such as the command line).
@@ -26,6 +27,7 @@ from interp_service.engine.backends import Hypothesis, Translator
 from interp_service.engine.batcher import MicroBatcher
 from interp_service.engine.cards import ModelCard, scan_cards
 from interp_service.engine.errors import ModelLoadError
+from interp_service.engine.options import DEFAULT_BATCHING, BatchingOptions
 
 log = logging.getLogger(__name__)
 POINTER = "promoted.toml"
@@ -108,36 +110,25 @@ class LoadedModel:
 class Engine:
     """Promoted models of ``model_roots``; call ``await refresh()`` before use.
 
-    ``replicas`` translator instances per model (one CPU thread each by default),
-    ``queue_size`` waiting requests per model, batches of at most ``max_batch_size``
-    sentences / ``max_batch_tokens`` source tokens, cut after ``max_wait_s`` seconds;
-    outputs of at most ``max_length`` tokens. ``translator_factory`` builds one replica
-    from a card (CTranslate2 by default; tests pass FakeTranslator).
+    ``batching``: replicas per model (``intra_threads`` CPU threads each), queue bound and
+    batch cuts (``Settings.batching()`` in the service); outputs of at most ``max_length``
+    tokens. ``translator_factory`` builds one replica from a card (CTranslate2 by default;
+    tests pass FakeTranslator).
     """
 
     def __init__(
         self,
         model_roots: list[Path],
+        batching: BatchingOptions = DEFAULT_BATCHING,
         *,
-        replicas: int = 2,
         intra_threads: int = 1,
-        queue_size: int = 256,
-        max_batch_size: int = 32,
-        max_batch_tokens: int = 2048,
-        max_wait_s: float = 0.005,
         max_length: int = 256,
         translator_factory: TranslatorFactory | None = None,
     ) -> None:
         self.model_roots = [Path(r) for r in model_roots]
-        self.replicas = replicas
+        self.batching = batching
+        self.max_length = max_length
         self._factory = translator_factory or ct2_factory(intra_threads)
-        self._batcher_options: dict[str, Any] = {
-            "queue_size": queue_size,
-            "max_batch_size": max_batch_size,
-            "max_batch_tokens": max_batch_tokens,
-            "max_wait_s": max_wait_s,
-            "max_length": max_length,
-        }
         self._promoted: dict[str, ModelCard] = {}
         self._loaded: dict[str, LoadedModel] = {}
         self._broken: list[tuple[str, str]] = []
@@ -238,7 +229,7 @@ class Engine:
                 return self._loaded[key]
             try:
                 translators = await asyncio.to_thread(
-                    lambda: [self._factory(card) for _ in range(self.replicas)]
+                    lambda: [self._factory(card) for _ in range(self.batching.replicas)]
                 )
             except Exception as exc:  # any load failure keeps the service up
                 log.exception("model %s failed to load", card.folder)
@@ -247,9 +238,10 @@ class Engine:
             count = getattr(translators[0], "count_tokens", None)
             batcher = MicroBatcher(
                 translators,
+                self.batching,
+                max_length=self.max_length,
                 length_fn=count if callable(count) else len,
                 name=f"{card.name}-{card.version}",
-                **self._batcher_options,
             )
             batcher.start()
             model = LoadedModel(card, batcher, card.source_prefix(target_language))

@@ -6,62 +6,38 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
-from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from interp_service.api.access import ADMIN, CASE_READ, CASE_WRITE, require
-from interp_service.api.deps import Principal, get_db, get_settings
-from interp_service.config import Settings
+from interp_service.api.deps import AppSettings, DbSession, Evidence, Principal, get_services
+from interp_service.api.ids import Id
 from interp_service.evidence import repository as repo
 from interp_service.evidence import service
 from interp_service.evidence.schemas import EvidenceOut
-from interp_service.evidence.store import EvidenceStore
+from interp_service.evidence.uploads import UPLOAD_SCHEMA, posted_form
 from interp_service.jobs.base import JobContext, JobRunner
 from interp_service.jobs.schemas import JobOut
 from interp_service.users.service import actor_of
-from interp_service.web.forms import posted_form
 
 router = APIRouter(prefix="/api/v1", tags=["evidence"])
 
 
-def get_store(request: Request) -> EvidenceStore:
-    store: EvidenceStore = request.app.state.evidence_store
-    return store
-
-
 @router.get("/cases/{case_id}/evidence")
 def list_files(
-    case_id: int, _: Principal = require(CASE_READ), db: Session = Depends(get_db)
+    case_id: Id,
+    db: DbSession,
+    _: Principal = require(CASE_READ),
 ) -> list[EvidenceOut]:
     return [EvidenceOut.model_validate(f) for f in repo.files_of_case(db, case_id)]
 
 
-UPLOAD_SCHEMA = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["file"],
-                    "properties": {
-                        "file": {"type": "string", "format": "binary"},
-                        "description": {"type": "string", "maxLength": 500},
-                    },
-                }
-            }
-        },
-    }
-}
-
-
 @router.post("/cases/{case_id}/evidence", status_code=201, openapi_extra=UPLOAD_SCHEMA)
 def upload_file(
-    case_id: int,
+    case_id: Id,
+    db: DbSession,
+    settings: AppSettings,
+    store: Evidence,
     me: Principal = require(CASE_WRITE),
-    db: Session = Depends(get_db),
-    store: EvidenceStore = Depends(get_store),
-    settings: Settings = Depends(get_settings),
     posted: FormData = Depends(posted_form),
 ) -> EvidenceOut:
     """Store a file for the case, named by its SHA-256; uploading it again links it once.
@@ -79,17 +55,16 @@ def upload_file(
         description=str(posted.get("description") or ""),
         max_bytes=settings.max_upload_bytes,
     )
-    db.commit()
     return EvidenceOut.model_validate(item)
 
 
 @router.get("/cases/{case_id}/evidence/{evidence_id}/content")
 def download_file(
-    case_id: int,
-    evidence_id: int,
+    case_id: Id,
+    evidence_id: Id,
+    db: DbSession,
+    store: Evidence,
     _: Principal = require(CASE_READ),
-    db: Session = Depends(get_db),
-    store: EvidenceStore = Depends(get_store),
 ) -> StreamingResponse:
     """The file's bytes, served only after its hash was checked."""
     item = service.get_file(db, case_id, evidence_id)
@@ -114,9 +89,9 @@ def _quote(name: str) -> str:
 def start_integrity_check(request: Request, me: Principal = require(ADMIN)) -> JobOut:
     """Start a job that re-hashes every stored file: lists files that no longer match their
     hash, linked files that are missing, and stored files no case links to."""
-    store = get_store(request)
-    runner: JobRunner = request.app.state.job_runner
-    factory = request.app.state.session_factory
+    store = get_services(request).evidence_store
+    runner: JobRunner = get_services(request).job_runner
+    factory = get_services(request).session_factory
 
     def check(ctx: JobContext) -> dict[str, Any]:
         hashes = store.all_hashes()

@@ -18,7 +18,7 @@ def _session(settings: Settings):  # type: ignore[no-untyped-def]
 
 def _import(settings: Settings, args: argparse.Namespace) -> int:
     from interp_service.errors import AppError
-    from interp_service.glossary import importing
+    from interp_service.glossary.exchange import importing
     from interp_service.users.repository import get_user_by_username
 
     engine, session = _session(settings)
@@ -58,7 +58,7 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _export(settings: Settings, args: argparse.Namespace) -> int:
-    from interp_service.glossary import importing
+    from interp_service.glossary.exchange import importing
 
     engine, session = _session(settings)
     try:
@@ -75,7 +75,7 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _lookup(settings: Settings, args: argparse.Namespace) -> int:
-    from interp_service.glossary import searching
+    from interp_service.glossary.search import searching
 
     engine, session = _session(settings)
     try:
@@ -93,7 +93,7 @@ def _lookup(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _recognise(settings: Settings, args: argparse.Namespace) -> int:
-    from interp_service.glossary import searching
+    from interp_service.glossary.search import searching
 
     engine, session = _session(settings)
     try:
@@ -113,7 +113,7 @@ def _recognise(settings: Settings, args: argparse.Namespace) -> int:
 def _decide(settings: Settings, args: argparse.Namespace) -> int:
     """approve / reject / revert / propose as a named user (audited under that name)."""
     from interp_service.errors import AppError
-    from interp_service.glossary import curation, editing
+    from interp_service.glossary import editing, service
     from interp_service.glossary.releases import current_release
     from interp_service.glossary.schemas import ProposalCreate, TermFields
     from interp_service.users.repository import get_user_by_username
@@ -128,16 +128,16 @@ def _decide(settings: Settings, args: argparse.Namespace) -> int:
             print(f"error: {args.as_user!r} is not an admin", file=sys.stderr)
             return 2
         if args.glossary_command == "approve":
-            curation.approve(session, user, args.id, args.note)
+            service.approve(session, user, args.id, args.note)
         elif args.glossary_command == "reject":
-            curation.reject(session, user, args.id, args.note)
+            service.reject(session, user, args.id, args.note)
         elif args.glossary_command == "revert":
             editing.revert(session, user, args.id)
         else:
             term = TermFields(
                 language=args.language, variety=args.variety, text=args.text, status=args.status
             )
-            proposal = curation.propose(
+            proposal = service.propose(
                 session,
                 user,
                 ProposalCreate(

@@ -8,19 +8,19 @@ from sqlalchemy.orm import Session
 from interp_service.audit.chain import Actor
 from interp_service.errors import Conflict, NotFound, ValidationFailed
 from interp_service.glossary import repository as repo
-from interp_service.glossary.curation import (
+from interp_service.glossary.orm import Concept, Revision, Term
+from interp_service.glossary.releases import ChangeSet
+from interp_service.glossary.schemas import ConceptEdit, TermEdit, TermFields
+from interp_service.glossary.service import (
     duplicate_term,
     get_concept,
     get_term,
-    require_competence,
     set_term_fields,
     settle_legal_review,
     stamp_approval,
 )
-from interp_service.glossary.orm import Concept, Revision, Term
-from interp_service.glossary.releases import ChangeSet
-from interp_service.glossary.schemas import ConceptEdit, TermEdit, TermFields
 from interp_service.glossary.snapshots import apply_snapshot, concept_snapshot, term_snapshot
+from interp_service.users.competence import require_competence
 from interp_service.users.orm import User
 
 

@@ -24,9 +24,10 @@ from interp_service.db.base import utcnow
 from interp_service.errors import Conflict, NotFound
 from interp_service.evidence.service import read_whole, uploaded_file
 from interp_service.evidence.store import EvidenceStore
-from interp_service.glossary.curation import get_term, require_competence
 from interp_service.glossary.orm import Term, TermRecording
-from interp_service.speech import audio
+from interp_service.glossary.service import get_term
+from interp_service.media import audio
+from interp_service.users.competence import require_competence
 from interp_service.users.orm import User
 
 MAX_RECORDING_S = 60.0

@@ -81,6 +81,15 @@ def revisions(
     return rows, total
 
 
+def concept_revisions_newest_first(session: Session, concept_id: int) -> Sequence[Revision]:
+    """Every revision of the concept record itself (not its terms), newest first."""
+    return session.scalars(
+        select(Revision)
+        .where(Revision.concept_id == concept_id, Revision.object_type == "concept")
+        .order_by(Revision.id.desc())
+    ).all()
+
+
 def recordings_of(session: Session, term_ids: list[int]) -> Sequence[TermRecording]:
     if not term_ids:
         return []

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from interp_service.api.ids import Id
 from interp_service.users.schemas import LanguageCode, Strict, VisibleText
 
 TermStatus = Literal["preferred", "admitted", "deprecated", "forbidden"]
@@ -41,8 +42,8 @@ class ConceptFields(Strict):
 
 class ProposalCreate(Strict):
     kind: Literal["new_term", "change_term", "new_concept"]
-    concept_id: int | None = None
-    term_id: int | None = None
+    concept_id: Id | None = None
+    term_id: Id | None = None
     term: TermFields | None = None
     concept: ConceptFields | None = None
     comment: str = Field(default="", max_length=2000)

@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from interp_service.cases.orm import Assignment, ExternalInterpreter, Interview, Party
+from interp_service.cases.orm import Assignment, ExternalInterpreter, Party
 from interp_service.evidence.orm import EvidenceFile
-from interp_service.interviews.orm import Exchange
+from interp_service.interviews.orm import Exchange, Interview
 from interp_service.interviews.record import format_beijing, language_label
 from interp_service.interviews.rendering import unexplained_terms
 from interp_service.users.orm import User

@@ -9,13 +9,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from interp_service.audit.chain import record as audit
-from interp_service.cases.orm import Assignment, Case, Interview, Party
+from interp_service.cases.orm import Assignment, Case, Party
 from interp_service.db.base import utcnow
 from interp_service.errors import NotFound
 from interp_service.interviews import attribution as who
 from interp_service.interviews import rendering, service
 from interp_service.interviews.export_docx import render_docx
 from interp_service.interviews.export_pdf import render_pdf
+from interp_service.interviews.orm import Interview
 from interp_service.interviews.record import (
     NO_READ_BACK,
     ExchangeRecord,

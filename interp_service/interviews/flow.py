@@ -4,18 +4,18 @@ interview page; standard notices from the phrasebook go the same way."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from interp_service.cases.orm import Party
+from interp_service.db.session import release_connection
 from interp_service.errors import NotFound
 from interp_service.interviews import service
 from interp_service.interviews.language_check import refuse_unless_confirmed
 from interp_service.interviews.orm import Exchange
 from interp_service.interviews.schemas import ExchangeCreate
 from interp_service.memory.orm import MemoryEntry
+from interp_service.services import AppServices
 from interp_service.translation.pipeline import Request as PipelineRequest
 from interp_service.translation.pipeline import TranslationContext
 from interp_service.translation.receipts import (
@@ -30,7 +30,7 @@ from interp_service.users.orm import User
 
 
 async def record_exchange(
-    app: Any,
+    services: AppServices,
     db: Session,
     user: User,
     case_id: int,
@@ -44,7 +44,7 @@ async def record_exchange(
     ask = PipelineRequest(
         body.text, body.source_language, body.target_language, body.target_variety
     )
-    check_request(ask, app.state.settings)
+    check_request(ask, services.settings)
 
     def prepare() -> tuple[TranslationContext, str, MemoryEntry | None, TranslationResult | None]:
         """Checks, the translation context, and the notice's own approved rendering."""
@@ -55,7 +55,8 @@ async def record_exchange(
         checked = refuse_unless_confirmed(
             body.text, body.source_language, confirmed=body.confirm_language
         )
-        ctx = context_for(app, db)
+        ctx = context_for(services, db)
+        release_connection(db)
         approved = (
             phrase_result(db, phrase, body, ctx.glossary.release)
             if phrase is not None and is_approved_for(phrase, body)
@@ -68,11 +69,9 @@ async def record_exchange(
 
     def store() -> Exchange:
         interview = service.get_interview(db, case_id, interview_id)
-        exchange = service.add_exchange(
+        return service.add_exchange(
             db, user, interview, body, result, detected_language=detected, phrase=phrase
         )
-        db.commit()
-        return exchange
 
     return await run_in_threadpool(store)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from interp_service.errors import LanguageMismatch
-from interp_service.glossary.match_records import CHINESE_LANGUAGES
+from interp_service.glossary.search.match_records import CHINESE_LANGUAGES
 from interp_service.interviews.record import language_label
 from interp_service.translation import langid
 

@@ -65,3 +65,32 @@ class Exchange(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+INTERVIEW_STATUSES = ("planned", "in_progress", "completed", "cancelled")
+
+
+class Interview(Base):
+    __tablename__ = "interviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"), index=True)
+    scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    place: Mapped[str] = mapped_column(String(200), default="")
+    participants: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(16), default="planned")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The interpreter's statement that the record was read back to the party in their
+    # language (CPL art. 122): which interpreter stated it, who entered it, when.
+    read_back_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    read_back_interpreter_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id"), nullable=True
+    )
+    read_back_external_interpreter_id: Mapped[int | None] = mapped_column(
+        ForeignKey("external_interpreters.id"), nullable=True
+    )
+    read_back_recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)

@@ -20,12 +20,11 @@ from sqlalchemy.orm import Session
 
 from interp_service.audit.chain import record
 from interp_service.cases import interpreters
-from interp_service.cases.orm import Interview
 from interp_service.db.base import utcnow
 from interp_service.errors import Conflict, GlossNotRendering, ValidationFailed
-from interp_service.glossary.match_records import CHINESE_LANGUAGES
+from interp_service.glossary.search.match_records import CHINESE_LANGUAGES
 from interp_service.interviews.language_check import refuse_unless_confirmed
-from interp_service.interviews.orm import Exchange
+from interp_service.interviews.orm import Exchange, Interview
 from interp_service.interviews.schemas import ExplainedIn, ReadBackIn, RenderingIn
 from interp_service.interviews.service import lock_open, lock_row
 from interp_service.users.orm import User

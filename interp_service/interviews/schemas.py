@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from interp_service.api.ids import Id
+
 SpeakerRole = Literal["prosecutor", "party", "other"]
 RenderingKind = Literal["accepted", "edited", "replaced"]
 
@@ -52,7 +54,7 @@ class NoticeIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    phrase_entry_id: int
+    phrase_entry_id: Id
 
 
 class ExplainedIn(BaseModel):
@@ -60,7 +62,7 @@ class ExplainedIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    concept_ids: list[int] = Field(min_length=1, max_length=50)
+    concept_ids: list[Id] = Field(min_length=1, max_length=50)
     version: int
 
 

@@ -8,15 +8,18 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
+from datetime import UTC
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from interp_service.audit.chain import record
-from interp_service.cases.orm import Interview, Party
+from interp_service.audit.chain import Actor, record
+from interp_service.cases.orm import Party
+from interp_service.cases.schemas import InterviewCreate
+from interp_service.cases.service import get_case
 from interp_service.db.base import utcnow
 from interp_service.errors import Conflict, NotFound, ValidationFailed
-from interp_service.interviews.orm import Exchange
+from interp_service.interviews.orm import Exchange, Interview
 from interp_service.interviews.schemas import ExchangeCreate
 from interp_service.memory.orm import MemoryEntry
 from interp_service.translation.receipts import TranslationResult
@@ -174,4 +177,52 @@ def finish(session: Session, user: User, interview: Interview) -> Interview:
         case_id=interview.case_id,
         details={"exchanges": len(exchanges_of(session, interview.id))},
     )
+    return interview
+
+
+def add_interview(session: Session, actor: Actor, case_id: int, data: InterviewCreate) -> Interview:
+    get_case(session, case_id)
+    party = session.get(Party, data.party_id)
+    if party is None or party.case_id != case_id:
+        raise ValidationFailed("当事人不属于本案", field="party_id")
+    fields = data.model_dump()
+    fields["scheduled_at"] = data.scheduled_at.astimezone(UTC)
+    interview = Interview(case_id=case_id, **fields)
+    session.add(interview)
+    session.flush()
+    record(
+        session,
+        actor,
+        "interview.create",
+        "interview",
+        interview.id,
+        case_id=case_id,
+        details={"party_id": party.id, "status": interview.status},
+    )
+    return interview
+
+
+def set_interview_status(
+    session: Session, actor: Actor, case_id: int, interview_id: int, status: str
+) -> Interview:
+    interview = session.get(Interview, interview_id)
+    if interview is None or interview.case_id != case_id:
+        raise NotFound("询问记录不存在")
+    if interview.status != status:
+        before = interview.status
+        interview.status = status
+        if status == "in_progress" and interview.started_at is None:
+            interview.started_at = utcnow()
+        if status == "completed":
+            interview.finished_at = utcnow()
+        session.flush()
+        record(
+            session,
+            actor,
+            "interview.status",
+            "interview",
+            interview.id,
+            case_id=case_id,
+            details={"from": before, "to": status},
+        )
     return interview

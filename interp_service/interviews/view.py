@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from interp_service.glossary.match_records import CHINESE_LANGUAGES
+from interp_service.glossary.search.match_records import CHINESE_LANGUAGES
 from interp_service.interviews import attribution
 from interp_service.interviews.orm import Exchange
 from interp_service.interviews.rendering import gloss_reason, unexplained_terms

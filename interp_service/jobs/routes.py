@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from interp_service.api.access import SIGNED_IN, require
-from interp_service.api.deps import Principal
+from interp_service.api.deps import Principal, get_services
 from interp_service.errors import NotFound
 from interp_service.jobs.base import JobInfo, JobRunner
 from interp_service.jobs.schemas import JobOut
@@ -14,7 +14,7 @@ router = APIRouter(prefix="/api/v1", tags=["jobs"])
 
 
 def _runner(request: Request) -> JobRunner:
-    runner: JobRunner = request.app.state.job_runner
+    runner: JobRunner = get_services(request).job_runner
     return runner
 
 

@@ -11,16 +11,17 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from interp_service.audit.chain import Actor, record
 from interp_service.db.base import utcnow
 from interp_service.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from interp_service.glossary.curation import require_competence
 from interp_service.memory import repository as repo
-from interp_service.memory.orm import MAX_TEXT_CHARS, MemoryEntry
+from interp_service.memory.orm import MAX_TEXT_CHARS, MemoryEntry, pair_key
 from interp_service.memory.schemas import EntryCreate, EntryEdit, Retirement
 from interp_service.translation.normalise import match_key
+from interp_service.users.competence import require_competence
 from interp_service.users.orm import User
 
 
@@ -97,6 +98,37 @@ def supersede(session: Session, old: MemoryEntry, new: MemoryEntry) -> None:
         new.phrase_code = code
 
 
+def _twin(session: Session, fields: dict[str, str], key: str) -> MemoryEntry | None:
+    """The approved entry with the same pair of normalised sides as `fields`, if any."""
+    wanted = pair_key(
+        fields["source_language"],
+        fields["source_variety"],
+        fields["source_text"],
+        fields["target_language"],
+        fields["target_variety"],
+        fields["target_text"],
+    )
+    for entry in repo.same_source(
+        session,
+        fields["source_language"],
+        fields["target_language"],
+        key,
+        fields["target_variety"],
+        status="approved",
+    ):
+        if entry.pair_key == wanted:
+            return entry
+    return None
+
+
+def already_approved(twin: MemoryEntry) -> Conflict:
+    return Conflict(
+        f"相同的译文已核准（条目 {twin.id}），无需重复添加",
+        field="target_text",
+        entry_id=twin.id,
+    )
+
+
 def settle(
     session: Session,
     approver: User,
@@ -111,6 +143,11 @@ def settle(
     filled in; otherwise a new entry is made and any approved one of the same source (and
     `replaces`) retired, unless `refuse_existing` (direct adds), which answers 409 instead.
     Returns the entry and the ids retired.
+
+    An approved twin (same normalised sides: `orm.pair_key`, unique among approved rows in
+    the database) is returned as it is, even when another request approved it a moment ago:
+    the INSERT that loses that race fails inside a savepoint and the winner is returned
+    (409 for direct adds), so the caller's transaction stays usable.
     """
     key = source_key(fields["source_text"], fields["source_language"])
     same = [
@@ -127,30 +164,48 @@ def settle(
     approved = [e for e in same if e.status == "approved"]
     if refuse_existing and approved:
         raise Conflict(
-            f"该原文已有核准译文（条目 {approved[0].id}），请修改该条目", field="source_text"
+            f"该原文已有核准译文（条目 {approved[0].id}），请修改该条目",
+            field="source_text",
+            entry_id=approved[0].id,
         )
-    if replaces is None and any(e.target_text == fields["target_text"] for e in approved):
-        same_pair = next(e for e in approved if e.target_text == fields["target_text"])
-        return same_pair, []
+    if replaces is None:
+        twin = _twin(session, fields, key) or next(
+            (e for e in approved if e.target_text == fields["target_text"]), None
+        )
+        if twin is not None:
+            return twin, []
     drafts = [e for e in same if e.status == "draft"]
     entry: MemoryEntry | None = None
     if replaces is not None and replaces.status == "draft":
         entry = replaces
     elif replaces is None and drafts:
         entry = drafts[0]
-    if entry is None:
-        entry = MemoryEntry(origin=fields.get("origin", "import"))
-        session.add(entry)
-    for name in ("source_language", "source_variety", "source_text"):
-        setattr(entry, name, fields[name])
-    for name in ("target_language", "target_variety", "target_text"):
-        setattr(entry, name, fields[name])
-    entry.source_key = key
-    stamp(entry, approver)
-    session.flush()
-    retired = [e for e in approved if e.id != entry.id]
-    if replaces is not None and replaces.id != entry.id:
+    retired = [e for e in approved if e is not entry]
+    if replaces is not None and replaces is not entry:
         retired.insert(0, replaces)
+    # The entries it replaces leave the unique index before the new one enters it.
+    for old in retired:
+        old.status = "retired"
+    session.flush()
+    try:
+        with session.begin_nested():
+            if entry is None:
+                entry = MemoryEntry(origin=fields.get("origin", "import"))
+                session.add(entry)
+            for name in ("source_language", "source_variety", "source_text"):
+                setattr(entry, name, fields[name])
+            for name in ("target_language", "target_variety", "target_text"):
+                setattr(entry, name, fields[name])
+            entry.source_key = key
+            stamp(entry, approver)
+            session.flush()
+    except IntegrityError:
+        twin = _twin(session, fields, key)
+        if twin is None:
+            raise
+        if refuse_existing:
+            raise already_approved(twin) from None
+        return twin, []
     for old in retired:
         supersede(session, old, entry)
     session.flush()
@@ -189,27 +244,35 @@ def edit_entry(session: Session, admin: User, entry_id: int, data: EntryEdit) ->
     if entry.status == "retired":
         raise Conflict("已停用的条目不能修改")
     changes = data.model_dump(exclude={"version"}, exclude_none=True)
-    if "target_text" in changes and changes["target_text"] != entry.target_text:
-        # The recording said the old text: it must be heard and approved again.
-        entry.recording_approved = False
-        entry.recording_approved_by = entry.recording_approved_at = None
-    with session.no_autoflush:  # one UPDATE, one version step
-        for name, value in changes.items():
-            setattr(entry, name, value)
-        require_approver(admin, *entry_sides(entry))
-        entry.source_key = source_key(entry.source_text, entry.source_language)
-        others = repo.same_source(
-            session,
-            entry.source_language,
-            entry.target_language,
-            entry.source_key,
-            entry.target_variety,
-            status="approved",
-        )
-        if entry.target_text and any(e.id != entry.id for e in others):
-            raise Conflict("该原文已有另一条核准译文，请改那一条或先停用它", field="source_text")
-        stamp(entry, admin)
-    session.flush()
+    try:
+        # In a savepoint: an approved twin committed meanwhile fails the unique index here.
+        with session.begin_nested(), session.no_autoflush:  # one UPDATE, one version step
+            if "target_text" in changes and changes["target_text"] != entry.target_text:
+                # The recording said the old text: it must be heard and approved again.
+                entry.recording_approved = False
+                entry.recording_approved_by = entry.recording_approved_at = None
+            for name, value in changes.items():
+                setattr(entry, name, value)
+            require_approver(admin, *entry_sides(entry))
+            entry.source_key = source_key(entry.source_text, entry.source_language)
+            others = repo.same_source(
+                session,
+                entry.source_language,
+                entry.target_language,
+                entry.source_key,
+                entry.target_variety,
+                status="approved",
+            )
+            if entry.target_text and any(e.id != entry.id for e in others):
+                raise Conflict(
+                    "该原文已有另一条核准译文，请改那一条或先停用它", field="source_text"
+                )
+            stamp(entry, admin)
+            session.flush()
+    except IntegrityError:
+        raise Conflict(
+            "该原文刚有另一条核准译文，请刷新后改那一条或先停用它", field="source_text"
+        ) from None
     repo.bump_state(session)
     record(
         session,

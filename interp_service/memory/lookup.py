@@ -1,9 +1,10 @@
 """Exact and fuzzy lookup over the approved translation memory.
 
 `MemoryIndex` is built in memory from every approved entry with a non-empty target and kept
-on `app.state`. It is tagged with `memory_state.version`, a counter the services raise in
-the same transaction as every change to the memory; `memory_index_for` reads that one row
-per call and rebuilds when another request or another process has changed the memory.
+in the application's cache (`AppServices.memory_index`). It is tagged with
+`memory_state.version`, a counter the services raise in the same transaction as every
+change to the memory; `memory_index_for` reads that one row per call and rebuilds when
+another request or another process has changed the memory.
 
 Scores are rapidfuzz `fuzz.ratio` of the two match keys (normalised indel similarity,
 0-100: 200·LCS / (len a + len b), in characters). Fuzzy lookup keeps only entries that can
@@ -17,11 +18,10 @@ per-character postings). Whatever passes is scored exactly.
 from __future__ import annotations
 
 import difflib
-import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -29,6 +29,7 @@ from rapidfuzz import fuzz, process
 from sqlalchemy.orm import Session
 
 from interp_service.memory import repository as repo
+from interp_service.services import VersionedCache
 from interp_service.translation.normalise import match_key
 
 Span = tuple[str, int, int, int, int]  # op, query_start, query_end, entry_start, entry_end
@@ -225,23 +226,12 @@ def _hit(
     )
 
 
-_build_lock = threading.Lock()
-
-
 def build_index(session: Session) -> MemoryIndex:
     """Read the memory's version, then every approved pair (about a second per 100,000)."""
     version = repo.state_version(session)
     return MemoryIndex([IndexedEntry(*row) for row in repo.approved_rows(session)], version)
 
 
-def memory_index_for(app: Any, session: Session) -> MemoryIndex:
-    """The app's cached index, rebuilt when `memory_state.version` has moved on."""
-    version = repo.state_version(session)
-    index: MemoryIndex | None = getattr(app.state, "memory_index", None)
-    if index is None or index.version != version:
-        with _build_lock:
-            index = getattr(app.state, "memory_index", None)
-            if index is None or index.version != version:
-                index = build_index(session)
-                app.state.memory_index = index
-    return index
+def memory_index_for(cache: VersionedCache[MemoryIndex], session: Session) -> MemoryIndex:
+    """The cached index, rebuilt when `memory_state.version` has moved on."""
+    return cache.get(repo.state_version(session), lambda: build_index(session))

@@ -3,9 +3,11 @@ review queue of submitted translations, and a one-row change counter for index c
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, false
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, event, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from interp_service.db.base import Base, UTCDateTime, utcnow
@@ -17,6 +19,32 @@ SUBMISSION_STATUSES = ("pending", "approved", "rejected")
 # Longest sentence side, in characters: keeps `source_key` inside a PostgreSQL b-tree entry
 # (about 2,700 bytes; a Han character takes 3 bytes in UTF-8).
 MAX_TEXT_CHARS = 800
+APPROVED_PAIR_INDEX = "ux_memory_entries_approved_pair"
+_APPROVED = text("status = 'approved'")
+
+
+def pair_key(
+    source_language: str,
+    source_variety: str,
+    source_text: str,
+    target_language: str,
+    target_variety: str,
+    target_text: str,
+) -> str:
+    """SHA-256 hex of both sides' language, variety and match key (`match_key`, the
+    memory's normalisation): two approved entries may not share it. A hash, so that one
+    short column carries both 800-character keys inside a b-tree entry."""
+    from interp_service.translation.normalise import match_key
+
+    parts = (
+        source_language,
+        source_variety,
+        match_key(source_text, source_language),
+        target_language,
+        target_variety,
+        match_key(target_text, target_language),
+    )
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
 class MemoryEntry(Base):
@@ -26,6 +54,15 @@ class MemoryEntry(Base):
     __tablename__ = "memory_entries"
     __table_args__ = (
         Index("ix_memory_entries_pair_key", "source_language", "target_language", "source_key"),
+        # One approved entry per pair of normalised sides, enforced by the database: of two
+        # requests approving the same pair at once, the second fails at its INSERT.
+        Index(
+            APPROVED_PAIR_INDEX,
+            "pair_key",
+            unique=True,
+            sqlite_where=_APPROVED,
+            postgresql_where=_APPROVED,
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -37,6 +74,8 @@ class MemoryEntry(Base):
     target_language: Mapped[str] = mapped_column(String(3))
     target_variety: Mapped[str] = mapped_column(String(64), default="")
     target_text: Mapped[str] = mapped_column(Text, default="")
+    # pair_key() of the row, set on every INSERT and UPDATE (`_stamp_pair_key`).
+    pair_key: Mapped[str] = mapped_column(String(64), default="", server_default="")
     origin: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
     approved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
@@ -59,6 +98,19 @@ class MemoryEntry(Base):
     recording_approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+@event.listens_for(MemoryEntry, "before_insert")
+@event.listens_for(MemoryEntry, "before_update")
+def _stamp_pair_key(_mapper: Any, _connection: Any, entry: MemoryEntry) -> None:
+    entry.pair_key = pair_key(
+        entry.source_language,
+        entry.source_variety or "",
+        entry.source_text,
+        entry.target_language,
+        entry.target_variety or "",
+        entry.target_text or "",
+    )
 
 
 class MemorySubmission(Base):

@@ -25,9 +25,9 @@ from interp_service.db.base import utcnow
 from interp_service.errors import Conflict, NotFound
 from interp_service.evidence.store import EvidenceStore
 from interp_service.glossary.recordings import checked_recording, consent_given, speaker_of
+from interp_service.media.audio import audio_type
 from interp_service.memory.entries import get_entry, require_approver
 from interp_service.memory.orm import MemoryEntry
-from interp_service.speech.audio import audio_type
 from interp_service.users.orm import User
 from interp_service.users.schemas import Strict
 

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
-from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from interp_service.api.access import ADMIN, SIGNED_IN, require
-from interp_service.api.deps import Principal, get_db, get_settings
+from interp_service.api.deps import AppSettings, DbSession, Evidence, Principal, get_services
+from interp_service.api.ids import Id
 from interp_service.api.pagination import Page, PageParams, page_params
-from interp_service.config import Settings
-from interp_service.evidence.routes import get_store
-from interp_service.evidence.store import EvidenceStore
+from interp_service.evidence.uploads import posted_form
 from interp_service.memory import entries, recordings, service, views
 from interp_service.memory import repository as repo
 from interp_service.memory.recordings import PhraseRecordingOut, RecordingApproval
@@ -30,7 +28,6 @@ from interp_service.memory.schemas import (
     SubmissionCreate,
     SubmissionOut,
 )
-from interp_service.web.forms import posted_form
 
 router = APIRouter(prefix="/api/v1/memory", tags=["memory"])
 LANGUAGE = r"^([a-z]{3})?$"
@@ -38,13 +35,13 @@ LANGUAGE = r"^([a-z]{3})?$"
 
 @router.get("/entries")
 def list_entries(
+    db: DbSession,
     q: str = Query("", max_length=200),
     source_language: str = Query("", pattern=LANGUAGE),
     target_language: str = Query("", pattern=LANGUAGE),
     status: str = Query("", pattern="^(draft|approved|retired)?$"),
     paging: PageParams = Depends(page_params),
     _: Principal = require(SIGNED_IN),
-    db: Session = Depends(get_db),
 ) -> Page[EntryOut]:
     rows, total = repo.list_entries(
         db,
@@ -60,17 +57,19 @@ def list_entries(
 
 @router.get("/entries/{entry_id}")
 def get_entry(
-    entry_id: int, _: Principal = require(SIGNED_IN), db: Session = Depends(get_db)
+    entry_id: Id,
+    db: DbSession,
+    _: Principal = require(SIGNED_IN),
 ) -> EntryOut:
     return EntryOut.model_validate(entries.get_entry(db, entry_id))
 
 
 @router.get("/entries/{entry_id}/recording")
 def play_recording(
-    entry_id: int,
+    entry_id: Id,
+    db: DbSession,
+    store: Evidence,
     me: Principal = require(SIGNED_IN),
-    db: Session = Depends(get_db),
-    store: EvidenceStore = Depends(get_store),
 ) -> StreamingResponse:
     """The entry's Miao recording, hash-checked as it is read: an approved one for everyone,
     an unapproved one only for admins (who listen before approving)."""
@@ -84,11 +83,11 @@ def play_recording(
 
 @router.post("/entries/{entry_id}/recording", status_code=201)
 def add_recording(
-    entry_id: int,
+    entry_id: Id,
+    db: DbSession,
+    settings: AppSettings,
+    store: Evidence,
     me: Principal = require(ADMIN),
-    db: Session = Depends(get_db),
-    store: EvidenceStore = Depends(get_store),
-    settings: Settings = Depends(get_settings),
     posted: FormData = Depends(posted_form),
 ) -> PhraseRecordingOut:
     """Upload a recording of the entry's approved target text (multipart: `file`, `speaker`,
@@ -96,81 +95,82 @@ def add_recording(
     competence in the target language; at most a minute of WAV, MP3, OGG, WebM, M4A or
     FLAC that decodes (415 otherwise)."""
     entry, media = recordings.add(db, store, me.user, entry_id, posted, settings.max_upload_bytes)
-    db.commit()
     return recordings.out(entry, media)
 
 
 @router.post("/entries/{entry_id}/recording/approve")
 def approve_recording(
-    entry_id: int,
+    entry_id: Id,
+    db: DbSession,
+    store: Evidence,
     body: RecordingApproval | None = None,
     me: Principal = require(ADMIN),
-    db: Session = Depends(get_db),
-    store: EvidenceStore = Depends(get_store),
 ) -> PhraseRecordingOut:
     """Approve the entry's recording after listening; `sha256` names the file heard (409
     when it has been replaced since). Needs competence in the target language."""
     entry = recordings.approve(db, me.user, entry_id, (body or RecordingApproval()).sha256)
-    db.commit()
     assert entry.recording_sha256 is not None
     return recordings.out(entry, recordings.media_type(store, entry.recording_sha256))
 
 
 @router.post("/entries", status_code=201)
 def create_entry(
-    body: EntryCreate, me: Principal = require(ADMIN), db: Session = Depends(get_db)
+    body: EntryCreate,
+    db: DbSession,
+    me: Principal = require(ADMIN),
 ) -> EntryOut:
     """An approved pair added directly; needs competence in both languages."""
     entry = entries.create_entry(db, me.user, body)
-    db.commit()
     return EntryOut.model_validate(entry)
 
 
 @router.patch("/entries/{entry_id}")
 def edit_entry(
-    entry_id: int, body: EntryEdit, me: Principal = require(ADMIN), db: Session = Depends(get_db)
+    entry_id: Id,
+    body: EntryEdit,
+    db: DbSession,
+    me: Principal = require(ADMIN),
 ) -> EntryOut:
     """Change an entry (e.g. fill in a phrasebook entry's Miao side); stale version → 409."""
     entry = entries.edit_entry(db, me.user, entry_id, body)
-    db.commit()
     return EntryOut.model_validate(entry)
 
 
 @router.post("/entries/{entry_id}/retire")
 def retire_entry(
-    entry_id: int,
+    entry_id: Id,
+    db: DbSession,
     body: Retirement | None = None,
     me: Principal = require(ADMIN),
-    db: Session = Depends(get_db),
 ) -> EntryOut:
     entry = entries.retire_entry(db, me.user, entry_id, body or Retirement())
-    db.commit()
     return EntryOut.model_validate(entry)
 
 
 @router.get("/phrasebook")
-def phrasebook(_: Principal = require(SIGNED_IN), db: Session = Depends(get_db)) -> list[PhraseOut]:
+def phrasebook(db: DbSession, _: Principal = require(SIGNED_IN)) -> list[PhraseOut]:
     """Standard notices and questions; `draft` ones have no approved Miao side yet."""
     return [views.phrase_out(e) for e in repo.phrasebook(db)]
 
 
 @router.post("/submissions", status_code=201)
 def submit(
-    body: SubmissionCreate, me: Principal = require(SIGNED_IN), db: Session = Depends(get_db)
+    body: SubmissionCreate,
+    db: DbSession,
+    me: Principal = require(SIGNED_IN),
 ) -> SubmissionOut:
     """Queue a pair for an admin's review (flagged when it contradicts an approved entry)."""
     submission = service.submit(db, me.user, body)
-    db.commit()
     return SubmissionOut.model_validate(submission)
 
 
 @router.get("/submissions")
 def list_submissions(
+    db: DbSession,
     status: str = Query("pending", pattern="^(pending|approved|rejected|all)$"),
     mine: bool = False,
     paging: PageParams = Depends(page_params),
     me: Principal = require(SIGNED_IN),
-    db: Session = Depends(get_db),
 ) -> Page[QueueItemOut]:
     """Admins see the queue; everyone else (and admins with `mine=1`) their own."""
     rows, total = repo.submissions(
@@ -185,25 +185,23 @@ def list_submissions(
 
 @router.post("/submissions/{submission_id}/approve")
 def approve(
-    submission_id: int,
+    submission_id: Id,
     body: Approval,
+    db: DbSession,
     me: Principal = require(ADMIN),
-    db: Session = Depends(get_db),
 ) -> SubmissionOut:
     submission = service.approve(db, me.user, submission_id, body.note, body.edited_target)
-    db.commit()
     return SubmissionOut.model_validate(submission)
 
 
 @router.post("/submissions/{submission_id}/reject")
 def reject(
-    submission_id: int,
+    submission_id: Id,
     body: Rejection,
+    db: DbSession,
     me: Principal = require(ADMIN),
-    db: Session = Depends(get_db),
 ) -> SubmissionOut:
     submission = service.reject(db, me.user, submission_id, body.note)
-    db.commit()
     return SubmissionOut.model_validate(submission)
 
 
@@ -211,9 +209,11 @@ def reject(
 def lookup(
     request: Request,
     body: LookupIn,
+    db: DbSession,
+    settings: AppSettings,
     _: Principal = require(SIGNED_IN),
-    db: Session = Depends(get_db),
-    settings: Settings = Depends(get_settings),
 ) -> LookupOut:
     """Exact and fuzzy approved pairs for a sentence, with the differing spans."""
-    return views.lookup(request.app, db, body, settings.memory_fuzzy_threshold)
+    return views.lookup(
+        get_services(request).memory_index, db, body, settings.memory_fuzzy_threshold
+    )

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from interp_service.api.ids import Id
 from interp_service.memory.orm import MAX_TEXT_CHARS
 from interp_service.users.schemas import LanguageCode, Strict
 
@@ -34,10 +35,10 @@ class SubmissionCreate(PairFields):
 
     target_text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
     origin: Origin = "interview"
-    case_id: int | None = None
-    interview_id: int | None = None
-    exchange_id: int | None = None
-    replaces_entry_id: int | None = None
+    case_id: Id | None = None
+    interview_id: Id | None = None
+    exchange_id: Id | None = None
+    replaces_entry_id: Id | None = None
 
 
 class Approval(Strict):

@@ -11,23 +11,16 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from interp_service.api.access import case_roles_of
 from interp_service.audit.chain import Actor, record
-from interp_service.cases.orm import Case, Interview
+from interp_service.cases.access import may_see_case
 from interp_service.db.base import utcnow
 from interp_service.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from interp_service.interviews.orm import Exchange
+from interp_service.interviews.orm import Exchange, Interview
 from interp_service.memory import repository as repo
 from interp_service.memory.entries import get_entry, require_approver, settle, source_key, text_hash
 from interp_service.memory.orm import MemoryEntry, MemorySubmission
 from interp_service.memory.schemas import SubmissionCreate
 from interp_service.users.orm import User
-
-
-def _may_see_case(session: Session, user: User, case_id: int) -> bool:
-    if session.get(Case, case_id) is None:
-        return False
-    return user.has_role("admin") or bool(case_roles_of(session, case_id, user.id))
 
 
 def _case_of(session: Session, user: User, data: SubmissionCreate) -> int | None:
@@ -47,11 +40,11 @@ def _case_of(session: Session, user: User, data: SubmissionCreate) -> int | None
         if (
             of_interview is None
             or (case_id is not None and of_interview != case_id)
-            or not _may_see_case(session, user, of_interview)
+            or not may_see_case(session, user, of_interview)
         ):
             raise NotFound("讯问/询问记录不存在")
         return of_interview
-    if case_id is not None and not _may_see_case(session, user, case_id):
+    if case_id is not None and not may_see_case(session, user, case_id):
         raise NotFound("案件不存在")
     return case_id
 

@@ -4,12 +4,11 @@ the phrasebook with draft and recording flags, lookup hits."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy.orm import Session
 
 from interp_service.memory import repository as repo
-from interp_service.memory.lookup import MemoryHit, memory_index_for
+from interp_service.memory.lookup import MemoryHit, MemoryIndex, memory_index_for
 from interp_service.memory.orm import MemoryEntry, MemorySubmission
 from interp_service.memory.schemas import (
     Difference,
@@ -19,6 +18,7 @@ from interp_service.memory.schemas import (
     PhraseOut,
     QueueItemOut,
 )
+from interp_service.services import VersionedCache
 from interp_service.translation.normalise import match_key
 
 
@@ -88,9 +88,11 @@ def hit_out(hit: MemoryHit) -> HitOut:
     )
 
 
-def lookup(app: Any, session: Session, data: LookupIn, default_threshold: float) -> LookupOut:
+def lookup(
+    cache: VersionedCache[MemoryIndex], session: Session, data: LookupIn, default_threshold: float
+) -> LookupOut:
     """Exact hit and fuzzy hits (best first) for one sentence."""
-    index = memory_index_for(app, session)
+    index = memory_index_for(cache, session)
     threshold = default_threshold if data.threshold is None else data.threshold
     args = (data.text, data.source_language, data.target_language, data.target_variety)
     exact = index.exact(*args)

@@ -4,16 +4,12 @@ refreshed, so the new model serves at once, without a restart."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy.orm import Session
 
 from interp_service.api.access import ADMIN, require
-from interp_service.api.deps import Principal, get_db, get_settings
+from interp_service.api.deps import AppSettings, DbSession, Principal, get_services
 from interp_service.api.pagination import Page, PageParams, page_params
-from interp_service.config import Settings
 from interp_service.jobs.schemas import JobOut
 from interp_service.registry import gate, service, views
 from interp_service.registry.schemas import (
@@ -30,21 +26,14 @@ from interp_service.training.request import TrainRequest
 router = APIRouter(prefix="/api/v1/models", tags=["models"])
 
 
-async def refresh_engine(request: Request) -> None:
-    """Make the running engine re-read the pointer file (after a commit)."""
-    engine: Any = getattr(request.app.state, "translation_engine", None)
-    if engine is not None:
-        await engine.refresh()
-
-
 @router.get("")
 def list_versions(
+    db: DbSession,
+    settings: AppSettings,
     pair: str = Query("", pattern=f"({PAIR})?"),
     status: str = Query("", pattern="^(candidate|promoted|retired|refused)?$"),
     paging: PageParams = Depends(page_params),
     me: Principal = require(ADMIN),
-    db: Session = Depends(get_db),
-    settings: Settings = Depends(get_settings),
 ) -> Page[VersionOut]:
     """Model versions (the models folder is synced first), by pair and newest first."""
     rows, total = service.list_versions(
@@ -57,7 +46,6 @@ def list_versions(
         limit=paging.size,
     )
     items = views.versions_out(db, rows)
-    db.commit()
     return Page.of(items, paging, total)
 
 
@@ -65,16 +53,15 @@ def list_versions(
 def start_training(
     body: TrainIn,
     request: Request,
+    db: DbSession,
+    settings: AppSettings,
     me: Principal = require(ADMIN),
-    db: Session = Depends(get_db),
-    settings: Settings = Depends(get_settings),
 ) -> JobOut:
     """Export and check the pair's approved data now (422 when there is too little), then
     train as a job (`GET /api/v1/jobs/{id}` for progress). The model is not promoted."""
     job = training_jobs.start_training(
-        db, settings, request.app.state.job_runner, me.user, TrainRequest(**body.model_dump())
+        db, settings, get_services(request).job_runner, me.user, TrainRequest(**body.model_dump())
     )
-    db.commit()
     return JobOut.of(job)
 
 
@@ -82,14 +69,13 @@ def start_training(
 def show(
     model_name: str,
     model_version: str,
+    db: DbSession,
+    settings: AppSettings,
     me: Principal = require(ADMIN),
-    db: Session = Depends(get_db),
-    settings: Settings = Depends(get_settings),
 ) -> VersionOut:
     """A version with its metrics, lineage and last gate result (ten sample rows)."""
     row = service.show(db, settings, me.user, model_name, model_version)
     out = views.version_out(db, row)
-    db.commit()
     return out
 
 
@@ -98,10 +84,10 @@ async def promote(
     model_name: str,
     model_version: str,
     request: Request,
+    db: DbSession,
+    settings: AppSettings,
     body: PromotionIn | None = None,
     me: Principal = require(ADMIN),
-    db: Session = Depends(get_db),
-    settings: Settings = Depends(get_settings),
 ) -> PromotionOut:
     """Promote through the gate; refused → 409 with the scores and reasons (the gate
     result is kept with the version). `force` needs a `reason` of 10 characters or more."""
@@ -111,6 +97,8 @@ async def promote(
         outcome = service.promote(
             db, settings, me.user, model_name, model_version, data.reason if data.force else None
         )
+        # Now, not on return: a refused promotion keeps its gate result although the
+        # request answers 409, and the engine refresh below reads the registry.
         db.commit()
         if not outcome.promoted:
             raise gate.refusal(outcome.version.label, outcome.result)
@@ -122,7 +110,7 @@ async def promote(
         )
 
     out = await run_in_threadpool(work)
-    await refresh_engine(request)
+    await get_services(request).translation_engine.refresh()  # serve it at once
     return out
 
 
@@ -130,19 +118,19 @@ async def promote(
 async def rollback(
     body: RollbackIn,
     request: Request,
+    db: DbSession,
+    settings: AppSettings,
     me: Principal = require(ADMIN),
-    db: Session = Depends(get_db),
-    settings: Settings = Depends(get_settings),
 ) -> VersionOut:
     """Promote again the version that served the pair before the current one."""
 
     def work() -> VersionOut:
         row = service.rollback(db, settings, me.user, body.pair)
-        db.commit()
+        db.commit()  # before the engine refresh below, which reads the registry
         return views.version_out(db, row)
 
     out = await run_in_threadpool(work)
-    await refresh_engine(request)
+    await get_services(request).translation_engine.refresh()  # serve it at once
     return out
 
 
@@ -150,11 +138,10 @@ async def rollback(
 def retire(
     model_name: str,
     model_version: str,
+    db: DbSession,
+    settings: AppSettings,
     me: Principal = require(ADMIN),
-    db: Session = Depends(get_db),
-    settings: Settings = Depends(get_settings),
 ) -> VersionOut:
     """Set a candidate aside for good (never promoted or rolled back to)."""
     row = service.retire(db, settings, me.user, model_name, model_version)
-    db.commit()
     return views.version_out(db, row)

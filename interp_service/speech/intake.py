@@ -12,11 +12,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from interp_service.audit.chain import record
-from interp_service.cases.orm import Interview, Party
+from interp_service.cases.orm import Party
 from interp_service.errors import Conflict
 from interp_service.evidence.service import add_file
 from interp_service.evidence.store import EvidenceStore
-from interp_service.speech import audio
+from interp_service.interviews.orm import Interview
+from interp_service.media import audio
 from interp_service.speech.orm import Recording
 from interp_service.users.orm import User
 from interp_service.users.service import actor_of

@@ -11,7 +11,7 @@ import numpy as np
 import opencc
 
 from interp_service.engine.speech.types import Recognition, SpeechSpan, Word
-from interp_service.speech.audio import SAMPLE_RATE
+from interp_service.media.audio import SAMPLE_RATE
 from interp_service.speech.models import SpeechModels
 
 _to_simplified = opencc.OpenCC("t2s")

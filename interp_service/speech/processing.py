@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from interp_service.db.base import utcnow
 from interp_service.evidence.store import EvidenceStore
 from interp_service.jobs.base import JobContext, JobRunner
-from interp_service.speech import audio, pipeline
+from interp_service.media import audio
+from interp_service.speech import pipeline
 from interp_service.speech.models import SpeechModels
 from interp_service.speech.orm import Recording, SpeechSegment
 from interp_service.speech.prompt import initial_prompt

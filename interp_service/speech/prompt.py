@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
-from interp_service.glossary.match_records import CHINESE_LANGUAGES
 from interp_service.glossary.orm import Term
+from interp_service.glossary.search.match_records import CHINESE_LANGUAGES
 
 INSTRUCTION = "以下是普通话的句子，使用简体中文。"
 MAX_TERMS = 40

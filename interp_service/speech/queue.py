@@ -13,12 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from interp_service.audit.chain import record
-from interp_service.cases.repository import visible_case_ids
+from interp_service.cases.access import visible_case_ids
 from interp_service.db.base import utcnow
 from interp_service.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from interp_service.glossary import orthography
-from interp_service.glossary.curation import has_competence
+from interp_service.glossary.lexicon import orthography
 from interp_service.speech.orm import Recording, SpeechSegment
+from interp_service.users.competence import has_competence
 from interp_service.users.orm import User
 from interp_service.users.service import actor_of
 

@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
-
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from interp_service.api.access import CASE_READ, CASE_WRITE, SIGNED_IN, require
-from interp_service.api.deps import Principal, get_db
-from interp_service.errors import NotFound
-from interp_service.evidence.routes import UPLOAD_SCHEMA
-from interp_service.evidence.service import read_whole, uploaded_file
+from interp_service.api.deps import DbSession, Principal, Services
+from interp_service.api.ids import Id
+from interp_service.evidence.service import uploaded_file
+from interp_service.evidence.uploads import UPLOAD_SCHEMA, posted_form
 from interp_service.glossary.recordings import consent_given
-from interp_service.interviews.service import get_interview
-from interp_service.speech import audio, intake, processing, queue, readback
-from interp_service.speech.models import SpeechModels
-from interp_service.speech.orm import Recording, SpeechSegment
+from interp_service.speech import queue, readback, service
 from interp_service.speech.schemas import (
     ReadbackIn,
     RecordingDetail,
@@ -29,57 +22,10 @@ from interp_service.speech.schemas import (
     TranscriptIn,
     TranscriptOut,
 )
-from interp_service.web.forms import posted_form
 
 router = APIRouter(prefix="/api/v1", tags=["speech"])
 AROUND_MAX_S = 10.0
-
-
-def speech_models(request: Request) -> SpeechModels:
-    models: SpeechModels = request.app.state.speech_models
-    return models
-
-
-async def accept_upload(
-    request: Request, db: Session, me: Principal, case_id: int, interview_id: int, posted: FormData
-) -> Recording:
-    """Check, store and queue an uploaded recording (shared by the API and the page)."""
-    settings = request.app.state.settings
-    interview = get_interview(db, case_id, interview_id)
-    upload = uploaded_file(posted)
-    data = await run_in_threadpool(read_whole, upload.file, settings.max_upload_bytes)
-
-    def refuse_repeat() -> None:
-        # Early, before the decoding; `add_recording` checks again under the interview lock.
-        intake.check_not_duplicate(db, interview, hashlib.sha256(data).hexdigest())
-
-    await run_in_threadpool(refuse_repeat)
-    decoded = await run_in_threadpool(audio.decode, data, max_duration_s=settings.max_audio_seconds)
-
-    def store() -> Recording:
-        item = intake.add_recording(
-            db,
-            request.app.state.evidence_store,
-            me.user,
-            interview,
-            data=data,
-            decoded=decoded,
-            filename=upload.filename or "",
-            speech_data_consent=consent_given(posted.get("speech_data_consent")),
-        )
-        db.commit()
-        processing.start(
-            request.app.state.job_runner,
-            request.app.state.session_factory,
-            request.app.state.evidence_store,
-            speech_models(request),
-            item,
-            me.user.id,
-        )
-        db.commit()
-        return item
-
-    return await run_in_threadpool(store)
+WAV_HEADERS = {"cache-control": "private, max-age=300"}
 
 
 @router.post(
@@ -88,147 +34,131 @@ async def accept_upload(
     openapi_extra=UPLOAD_SCHEMA,
 )
 async def upload_recording(
-    case_id: int,
-    interview_id: int,
-    request: Request,
+    case_id: Id,
+    interview_id: Id,
+    services: Services,
+    db: DbSession,
     me: Principal = require(CASE_WRITE),
-    db: Session = Depends(get_db),
     posted: FormData = Depends(posted_form),
 ) -> RecordingOut:
     """Store an interview recording (wav, mp3, ogg/opus, webm, m4a, flac) and start the job
     that segments it; poll the recording (or `/api/v1/jobs/{job_id}`) for progress. The same
     file (SHA-256) again for this interview is 409 with `existing_recording_id` and
     `recording_url`, and nothing is stored."""
-    item = await accept_upload(request, db, me, case_id, interview_id, posted)
+    upload = uploaded_file(posted)
+    item = await run_in_threadpool(
+        service.receive_recording,
+        db,
+        services.evidence_store,
+        me.user,
+        case_id,
+        interview_id,
+        source=upload.file,
+        filename=upload.filename or "",
+        speech_data_consent=consent_given(posted.get("speech_data_consent")),
+        max_upload_bytes=services.settings.max_upload_bytes,
+        max_audio_seconds=services.settings.max_audio_seconds,
+    )
+    # The job reads the recording in its own session: commit it before the job starts.
+    await run_in_threadpool(db.commit)
+    await run_in_threadpool(
+        service.start_processing,
+        services.job_runner,
+        services.session_factory,
+        services.evidence_store,
+        services.speech_models,
+        item,
+        me.user.id,
+    )
     return RecordingOut.model_validate(item)
 
 
 @router.get("/cases/{case_id}/interviews/{interview_id}/recordings")
 def list_recordings(
-    case_id: int,
-    interview_id: int,
+    case_id: Id,
+    interview_id: Id,
+    db: DbSession,
     _: Principal = require(CASE_READ),
-    db: Session = Depends(get_db),
 ) -> list[RecordingOut]:
-    interview = get_interview(db, case_id, interview_id)
-    rows = db.scalars(
-        select(Recording).where(Recording.interview_id == interview.id).order_by(Recording.id)
-    ).all()
+    rows = service.list_recordings(db, case_id, interview_id)
     return [RecordingOut.model_validate(r) for r in rows]
-
-
-def get_recording(db: Session, case_id: int, recording_id: int) -> Recording:
-    item = db.get(Recording, recording_id)
-    if item is None or item.case_id != case_id:
-        raise NotFound("录音不存在")
-    return item
-
-
-def segments_of(db: Session, recording_id: int) -> list[SpeechSegment]:
-    return list(
-        db.scalars(
-            select(SpeechSegment)
-            .where(SpeechSegment.recording_id == recording_id)
-            .order_by(SpeechSegment.sequence)
-        ).all()
-    )
 
 
 @router.get("/cases/{case_id}/recordings/{recording_id}")
 def show_recording(
-    case_id: int,
-    recording_id: int,
+    case_id: Id,
+    recording_id: Id,
+    db: DbSession,
     _: Principal = require(CASE_READ),
-    db: Session = Depends(get_db),
 ) -> RecordingDetail:
-    item = get_recording(db, case_id, recording_id)
+    item, segments = service.recording_with_segments(db, case_id, recording_id)
     detail = RecordingDetail.model_validate(item)
-    detail.segments = [SegmentOut.model_validate(s) for s in segments_of(db, item.id)]
+    detail.segments = [SegmentOut.model_validate(s) for s in segments]
     return detail
-
-
-def wav_response(request: Request, sha256: str, start_s: float, end_s: float) -> Response:
-    data = b"".join(request.app.state.evidence_store.read_verified(sha256))
-    samples = audio.decode_range(data, start_s, end_s)
-    return Response(
-        audio.to_wav(samples),
-        media_type="audio/wav",
-        headers={"cache-control": "private, max-age=300"},
-    )
-
-
-def reprocess(request: Request, db: Session, me: Principal, item: Recording) -> Recording:
-    """Start a failed recording's job again (shared by the API and the page)."""
-    processing.restart(
-        request.app.state.job_runner,
-        request.app.state.session_factory,
-        request.app.state.evidence_store,
-        speech_models(request),
-        item,
-        me.user.id,
-    )
-    db.commit()
-    return item
 
 
 @router.post("/cases/{case_id}/recordings/{recording_id}/reprocess", status_code=202)
 def reprocess_recording(
-    case_id: int,
-    recording_id: int,
-    request: Request,
+    case_id: Id,
+    recording_id: Id,
+    services: Services,
+    db: DbSession,
     me: Principal = require(CASE_WRITE),
-    db: Session = Depends(get_db),
 ) -> RecordingOut:
     """Process a recording whose job failed or was interrupted by a restart (409 otherwise)."""
-    item = reprocess(request, db, me, get_recording(db, case_id, recording_id))
+    item = service.reprocess(
+        db,
+        services.job_runner,
+        services.session_factory,
+        services.evidence_store,
+        services.speech_models,
+        case_id,
+        recording_id,
+        me.user.id,
+    )
     return RecordingOut.model_validate(item)
 
 
 @router.get("/cases/{case_id}/recordings/{recording_id}/audio")
 def recording_audio(
-    case_id: int,
-    recording_id: int,
-    request: Request,
+    case_id: Id,
+    recording_id: Id,
+    services: Services,
+    db: DbSession,
     start: float = Query(0.0, ge=0),
     end: float | None = Query(None, gt=0),
     _: Principal = require(CASE_READ),
-    db: Session = Depends(get_db),
 ) -> Response:
     """A stretch of the recording as 16 kHz WAV (seconds; at most 10 minutes)."""
-    item = get_recording(db, case_id, recording_id)
-    stop = min(end if end is not None else item.duration_s, item.duration_s, start + 600.0)
-    return wav_response(request, item.sha256, start, max(start, stop))
+    wav = service.recording_wav(db, services.evidence_store, case_id, recording_id, start, end)
+    return Response(wav, media_type="audio/wav", headers=WAV_HEADERS)
 
 
 @router.get("/speech/queue")
-def transcription_queue(
-    me: Principal = require(SIGNED_IN), db: Session = Depends(get_db)
-) -> list[SegmentOut]:
+def transcription_queue(db: DbSession, me: Principal = require(SIGNED_IN)) -> list[SegmentOut]:
     """Segments waiting for a person competent in their language, on the caller's cases."""
     return [SegmentOut.model_validate(s) for s in queue.queue_for(db, me.user)]
 
 
 @router.get("/speech/segments/{segment_id}/audio")
 def segment_audio(
-    segment_id: int,
-    request: Request,
+    segment_id: Id,
+    services: Services,
+    db: DbSession,
     around: float = Query(0.0, ge=0, le=AROUND_MAX_S),
     me: Principal = require(SIGNED_IN),
-    db: Session = Depends(get_db),
 ) -> Response:
     """The segment as WAV, with `around` seconds before and after it (to replay context)."""
-    segment, recording = queue.get_segment(db, me.user, segment_id)
-    start = max(0.0, segment.start_s - around)
-    end = min(recording.duration_s, segment.end_s + around)
-    return wav_response(request, recording.sha256, start, end)
+    wav = service.segment_wav(db, services.evidence_store, me.user, segment_id, around)
+    return Response(wav, media_type="audio/wav", headers=WAV_HEADERS)
 
 
 @router.put("/speech/segments/{segment_id}/transcript")
 def put_transcript(
-    segment_id: int,
+    segment_id: Id,
     body: TranscriptIn,
+    db: DbSession,
     me: Principal = require(SIGNED_IN),
-    db: Session = Depends(get_db),
 ) -> TranscriptOut:
     """Type what was said; `approve` confirms it (competence in the language needed)."""
     segment, check = queue.save_transcript(
@@ -239,7 +169,6 @@ def put_transcript(
         approve=body.approve,
         expected_version=body.version,
     )
-    db.commit()
     return TranscriptOut(
         segment=SegmentOut.model_validate(segment),
         orthography_errors=check.errors,

@@ -14,7 +14,7 @@ import re
 from dataclasses import replace
 
 from interp_service.engine.placeholders import placeholder
-from interp_service.glossary.match_records import CHINESE_LANGUAGES
+from interp_service.glossary.search.match_records import CHINESE_LANGUAGES
 from interp_service.training.dataset import SENTENCE_ORIGINS, Dataset, Example
 
 MIN_TERM_CHARS = 2

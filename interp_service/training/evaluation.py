@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import sacrebleu
 
 from interp_service.engine.cards import ModelCard
-from interp_service.glossary.match_records import CHINESE_LANGUAGES
+from interp_service.glossary.search.match_records import CHINESE_LANGUAGES
 from interp_service.memory.lookup import DEFAULT_THRESHOLD, IndexedEntry, MemoryIndex
 from interp_service.training.dataset import SENTENCE_ORIGINS, Example
 from interp_service.translation.normalise import match_key

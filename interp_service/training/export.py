@@ -16,8 +16,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from interp_service.glossary.match_records import CHINESE_LANGUAGES, STATUS_RANK, VERIFICATION_RANK
 from interp_service.glossary.orm import Term
+from interp_service.glossary.search.match_records import (
+    CHINESE_LANGUAGES,
+    STATUS_RANK,
+    VERIFICATION_RANK,
+)
 from interp_service.memory.orm import MemoryEntry
 from interp_service.training.dataset import Example
 

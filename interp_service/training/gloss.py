@@ -15,8 +15,8 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
-from interp_service.glossary.match_records import CHINESE_LANGUAGES
-from interp_service.glossary.searching import build_index
+from interp_service.glossary.search.match_records import CHINESE_LANGUAGES
+from interp_service.glossary.search.searching import build_index
 from interp_service.training.dataset import Example
 from interp_service.training.evaluation import Gloss
 from interp_service.translation.gloss import gloss_sentence

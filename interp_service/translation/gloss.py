@@ -7,8 +7,8 @@ before unverified), unknown words are kept in brackets, and the sentence is alwa
 
 from __future__ import annotations
 
-from interp_service.glossary.match_records import CHINESE_LANGUAGES, Match
-from interp_service.glossary.searching import GlossaryIndex
+from interp_service.glossary.search.match_records import CHINESE_LANGUAGES, Match
+from interp_service.glossary.search.searching import GlossaryIndex
 from interp_service.translation.receipts import GlossToken, TermFired
 from interp_service.translation.segment import Token
 from interp_service.translation.terms import best_equivalent, term_fired, usable

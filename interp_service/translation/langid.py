@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from interp_service.glossary import orthography
+from interp_service.glossary.lexicon import orthography
 
 __all__ = [
     "LABELS",

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 from starlette.formparsers import MultiPartException
 
 from interp_service.api.access import API_KEY_IN_BODY, require
-from interp_service.api.deps import get_db
+from interp_service.api.deps import DbSession, get_services
+from interp_service.db.session import release_connection
 from interp_service.errors import AppError
 from interp_service.translation import langid
 from interp_service.translation.pipeline import Request as PipelineRequest
@@ -92,7 +93,9 @@ def languages(_: None = require(API_KEY_IN_BODY)) -> list[dict[str, Any]]:
 
 @router.post("/translate", response_model=None)
 async def translate(
-    request: Request, _: None = require(API_KEY_IN_BODY), db: Session = Depends(get_db)
+    request: Request,
+    db: DbSession,
+    _: None = require(API_KEY_IN_BODY),
 ) -> JSONResponse | dict[str, Any]:
     body = await _body(request)
     if body is None:
@@ -106,7 +109,7 @@ async def translate(
         return _error(400, "Invalid request: missing q parameter")
     if len(texts) > MAX_TEXTS:
         return _error(400, f"Invalid request: at most {MAX_TEXTS} texts per request")
-    limit = request.app.state.settings.translate_max_chars
+    limit = get_services(request).settings.translate_max_chars
     if any(len(t) > limit for t in texts):
         return _error(400, f"Invalid request: a text is longer than {limit} characters")
     source = str(body.get("source", ""))
@@ -120,8 +123,9 @@ async def translate(
     try:
         asks = [PipelineRequest(t, src, tgt) for t in texts]
         for ask in asks:
-            check_request(ask, request.app.state.settings)
-        ctx = await run_in_threadpool(context_for, request.app, db)
+            check_request(ask, get_services(request).settings)
+        ctx = await run_in_threadpool(context_for, get_services(request), db)
+        await run_in_threadpool(release_connection, db)
         results = [await run(ctx, ask) for ask in asks]
     except AppError as exc:
         headers = (
@@ -140,7 +144,9 @@ async def translate(
 
 @router.post("/detect", response_model=None)
 async def detect(
-    request: Request, _: None = require(API_KEY_IN_BODY), db: Session = Depends(get_db)
+    request: Request,
+    db: DbSession,
+    _: None = require(API_KEY_IN_BODY),
 ) -> JSONResponse | list[dict[str, Any]]:
     body = await _body(request)
     if body is None:

@@ -22,8 +22,8 @@ import opencc
 from pypinyin import pinyin_dict
 
 from interp_service.errors import ValidationFailed
-from interp_service.glossary import orthography
-from interp_service.glossary.encodings import LEGACY_ENCODINGS, decode
+from interp_service.glossary.exchange.encodings import LEGACY_ENCODINGS, decode
+from interp_service.glossary.lexicon import orthography
 from interp_service.invisible import strip_invisible
 
 __all__ = [

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from interp_service.glossary.searching import GlossaryIndex
+from interp_service.glossary.search.searching import GlossaryIndex
 from interp_service.translation.gloss import gloss_sentence
 from interp_service.translation.normalise import normalise
 from interp_service.translation.receipts import (
@@ -50,7 +50,7 @@ class ModelProvider(Protocol):
 
     def promoted(self, source_language: str, target_language: str) -> Any: ...
 
-    async def refresh_if_changed(self) -> None: ...
+    async def refresh_if_changed(self) -> object: ...  # the engine says whether it reloaded
 
 
 @dataclass

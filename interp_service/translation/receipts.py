@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from interp_service.glossary.match_records import TermKind
+from interp_service.glossary.search.match_records import TermKind
 
 Path = Literal["memory-exact", "memory-fuzzy", "model", "gloss"]
 

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
-from interp_service.api.access import SIGNED_IN, case_roles_of, require
-from interp_service.api.deps import Principal, get_db
-from interp_service.cases.orm import Case, Interview
+from interp_service.api.access import SIGNED_IN, require
+from interp_service.api.deps import DbSession, Principal, get_services
+from interp_service.cases.access import require_visible_case
+from interp_service.db.session import release_connection
 from interp_service.engine.errors import EngineError
 from interp_service.errors import DeadlineExceeded, NotFound, Overloaded
+from interp_service.interviews.service import get_interview
 from interp_service.translation import langid
 from interp_service.translation.pipeline import Request as PipelineRequest
 from interp_service.translation.pipeline import TranslationContext, stream
@@ -39,31 +41,31 @@ def check_case_scope(
         if interview_id is not None:
             raise NotFound("询问记录不存在", field="interview_id")
         return
-    if db.get(Case, case_id) is None or (
-        not me.is_admin and not case_roles_of(db, case_id, me.user.id)
-    ):
-        raise NotFound("案件不存在", field="case_id")
+    require_visible_case(db, me.user, case_id, field="case_id")
     if interview_id is not None:
-        interview = db.get(Interview, interview_id)
-        if interview is None or interview.case_id != case_id:
-            raise NotFound("询问记录不存在", field="interview_id")
+        try:
+            get_interview(db, case_id, interview_id)
+        except NotFound:
+            raise NotFound("询问记录不存在", field="interview_id") from None
 
 
 def _prepare(
     request: Request, db: Session, me: Principal, case_id: int | None, interview_id: int | None
 ) -> TranslationContext:
     check_case_scope(db, me, case_id, interview_id)
-    return context_for(request.app, db)
+    ctx = context_for(get_services(request), db)
+    release_connection(db)
+    return ctx
 
 
 @router.post("/translate")
 async def translate_batch(
     body: TranslateBatch,
     request: Request,
+    db: DbSession,
     me: Principal = require(SIGNED_IN),
-    db: Session = Depends(get_db),
 ) -> TranslateBatchOut:
-    settings = request.app.state.settings
+    settings = get_services(request).settings
     asks = [
         PipelineRequest(
             text,
@@ -86,12 +88,12 @@ async def translate_batch(
 async def translate_stream(
     body: TranslateStream,
     request: Request,
+    db: DbSession,
     me: Principal = require(SIGNED_IN),
-    db: Session = Depends(get_db),
 ) -> StreamingResponse:
     """NDJSON: one line per sentence in order, then `{"done": true, "sentences": n}`. An
     engine error after the first line ends the stream with a line holding the problem."""
-    settings = request.app.state.settings
+    settings = get_services(request).settings
     ask = PipelineRequest(
         body.text, body.source_language, body.target_language, body.target_variety
     )

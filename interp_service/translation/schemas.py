@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from interp_service.api.ids import Id
 from interp_service.translation.receipts import SentenceResult, TranslationResult
 
 
@@ -14,8 +15,8 @@ class TranslateBatch(BaseModel):
     source_language: str = Field(min_length=3, max_length=3)
     target_language: str = Field(min_length=3, max_length=3)
     target_variety: str = Field(default="", max_length=64)
-    case_id: int | None = None
-    interview_id: int | None = None
+    case_id: Id | None = None
+    interview_id: Id | None = None
     use_memory: bool = True
     use_model: bool = True
 
@@ -32,8 +33,8 @@ class TranslateStream(BaseModel):
     source_language: str = Field(min_length=3, max_length=3)
     target_language: str = Field(min_length=3, max_length=3)
     target_variety: str = Field(default="", max_length=64)
-    case_id: int | None = None
-    interview_id: int | None = None
+    case_id: Id | None = None
+    interview_id: Id | None = None
 
 
 class StreamLine(BaseModel):

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import jieba
 
-from interp_service.glossary.matching import CHINESE_LANGUAGES
-from interp_service.glossary.searching import GlossaryIndex
+from interp_service.glossary.search.matching import CHINESE_LANGUAGES
+from interp_service.glossary.search.searching import GlossaryIndex
 
 jieba.setLogLevel(logging.WARNING)
 

@@ -3,52 +3,37 @@ pipeline with the service's error rules: a full queue → 503, past the deadline
 
 from __future__ import annotations
 
-import threading
-from typing import Any
-
 from sqlalchemy.orm import Session
 
 from interp_service.config import Settings
 from interp_service.engine.errors import EngineOverloaded, EngineTimeout
 from interp_service.errors import DeadlineExceeded, Overloaded, ValidationFailed
-from interp_service.glossary.searching import GlossaryIndex, index_for
+from interp_service.glossary.search.searching import index_for
 from interp_service.memory.lookup import memory_index_for
+from interp_service.services import AppServices
 from interp_service.translation.pipeline import Request, TranslationContext, translate
 from interp_service.translation.receipts import TranslationResult
-from interp_service.translation.segment import Segmenter, glossary_segmenter
+from interp_service.translation.segment import glossary_segmenter
 
 SUPPORTED = {"cmn", "mmr", "muq", "eng"}
-_segmenter_lock = threading.Lock()
 
 
-def segmenter_for(app: Any, glossary: GlossaryIndex) -> Segmenter:
-    """One segmenter per glossary release (its Chinese terms are jieba words)."""
-    cached: tuple[int, Segmenter] | None = getattr(app.state, "segmenter", None)
-    if cached is None or cached[0] != glossary.release:
-        with _segmenter_lock:
-            cached = getattr(app.state, "segmenter", None)
-            if cached is None or cached[0] != glossary.release:
-                cached = (glossary.release, glossary_segmenter(glossary))
-                app.state.segmenter = cached
-    return cached[1]
-
-
-def context_for(app: Any, session: Session) -> TranslationContext:
-    """Read the current indexes (cheap when nothing changed), then end the session's read
-    transaction, so no database connection is held while the engine works. Runs in a
-    worker thread; the caller's earlier reads are committed with it (it writes nothing)."""
-    settings: Settings = app.state.settings
-    glossary = index_for(app, session)
+def context_for(services: AppServices, session: Session) -> TranslationContext:
+    """Read the current indexes (cheap when nothing changed). Runs in a worker thread; the
+    caller then ends its read transaction (`release_connection`), so no database
+    connection is held while the engine works."""
+    settings = services.settings
+    glossary = index_for(services.glossary_index, session)
     ctx = TranslationContext(
         glossary=glossary,
-        segmenter=segmenter_for(app, glossary),
-        memory=memory_index_for(app, session),
-        models=getattr(app.state, "translation_engine", None),
+        # One segmenter per glossary release (its Chinese terms are jieba words).
+        segmenter=services.segmenter.get(glossary.release, lambda: glossary_segmenter(glossary)),
+        memory=memory_index_for(services.memory_index, session),
+        models=services.translation_engine,
         fuzzy_threshold=settings.memory_fuzzy_threshold,
         timeout_s=settings.translate_timeout_s,
         beam_size=settings.mt_beam_size,
     )
-    session.commit()
     return ctx
 
 

@@ -14,14 +14,14 @@ import re
 from dataclasses import dataclass
 
 from interp_service.engine.placeholders import PLACEHOLDER_COUNT, placeholder
-from interp_service.glossary.match_records import (
+from interp_service.glossary.search.match_records import (
     CHINESE_LANGUAGES,
     STATUS_RANK,
     VERIFICATION_RANK,
     IndexedTerm,
     Match,
 )
-from interp_service.glossary.searching import GlossaryIndex
+from interp_service.glossary.search.searching import GlossaryIndex
 from interp_service.translation.receipts import TermFired
 from interp_service.translation.segment import Token
 

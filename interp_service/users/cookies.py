@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import Request, Response
 
-from interp_service.api.deps import SESSION_COOKIE
 from interp_service.config import Settings
+
+SESSION_COOKIE = "interp_session"
 
 
 def is_https(request: Request, settings: Settings) -> bool:

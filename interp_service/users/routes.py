@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from sqlalchemy.orm import Session
 
 from interp_service.api.access import ADMIN, PUBLIC, SIGNED_IN, SIGNED_IN_BROWSER, require
-from interp_service.api.deps import Principal, get_db, get_settings
+from interp_service.api.deps import AppSettings, DbSession, Principal
+from interp_service.api.ids import Id
 from interp_service.api.pagination import Page, PageParams, page_params
-from interp_service.config import Settings
 from interp_service.users import repository as repo
 from interp_service.users import service
 from interp_service.users.cookies import clear_session_cookie, set_session_cookie
@@ -46,9 +45,9 @@ def login(
     body: LoginIn,
     request: Request,
     response: Response,
+    db: DbSession,
+    settings: AppSettings,
     _: Principal | None = require(PUBLIC),
-    db: Session = Depends(get_db),
-    settings: Settings = Depends(get_settings),
 ) -> dict[str, object]:
     """Open a browser session (cookie). Scripts should use API tokens instead."""
     try:
@@ -56,7 +55,6 @@ def login(
     finally:
         db.commit()  # failed attempts count even when the login is refused
     outcome = service.open_session(db, settings, user)
-    db.commit()
     set_session_cookie(response, request, settings, outcome.session_token)
     return {"user": user_out(user), "csrf_token": outcome.login_session.csrf_token}
 
@@ -65,12 +63,11 @@ def login(
 def logout(
     request: Request,
     response: Response,
+    db: DbSession,
     me: Principal = require(SIGNED_IN),
-    db: Session = Depends(get_db),
 ) -> None:
     if me.login_session is not None:
         service.close_session(db, me.login_session)
-        db.commit()
     clear_session_cookie(response)
 
 
@@ -81,45 +78,48 @@ def whoami(me: Principal = require(SIGNED_IN)) -> UserOut:
 
 @router.post("/me/password", status_code=204)
 def change_password(
-    body: PasswordChange, me: Principal = require(SIGNED_IN_BROWSER), db: Session = Depends(get_db)
+    body: PasswordChange,
+    db: DbSession,
+    me: Principal = require(SIGNED_IN_BROWSER),
 ) -> None:
     """Change your own password; your other sessions and all your API tokens end."""
     keep = me.login_session.id if me.login_session else None
     service.change_own_password(db, me.user, body, keep)
-    db.commit()
 
 
 @router.get("/me/tokens")
-def my_tokens(me: Principal = require(SIGNED_IN), db: Session = Depends(get_db)) -> list[TokenOut]:
+def my_tokens(db: DbSession, me: Principal = require(SIGNED_IN)) -> list[TokenOut]:
     return [TokenOut.model_validate(t) for t in repo.list_tokens(db, me.user.id)]
 
 
 @router.post("/me/tokens", status_code=201)
 def create_token(
-    body: TokenCreate, me: Principal = require(SIGNED_IN_BROWSER), db: Session = Depends(get_db)
+    body: TokenCreate,
+    db: DbSession,
+    me: Principal = require(SIGNED_IN_BROWSER),
 ) -> TokenCreated:
     """Create an API token; its value is in this answer only."""
     token, raw = service.create_api_token(db, me.user, body)
-    db.commit()
     return TokenCreated(**TokenOut.model_validate(token).model_dump(), token=raw)
 
 
 @router.delete("/me/tokens/{token_id}", status_code=204)
 def revoke_token(
-    token_id: int, me: Principal = require(SIGNED_IN), db: Session = Depends(get_db)
+    token_id: Id,
+    db: DbSession,
+    me: Principal = require(SIGNED_IN),
 ) -> None:
     service.revoke_api_token(db, me.user, token_id)
-    db.commit()
 
 
 @router.get("/users")
 def list_users(
+    db: DbSession,
     q: str = Query("", max_length=64),
     role: str | None = None,
     active: bool | None = None,
     paging: PageParams = Depends(page_params),
     _: Principal = require(ADMIN),
-    db: Session = Depends(get_db),
 ) -> Page[UserOut]:
     rows, total = repo.list_users(
         db, q=q, role=role, active=active, offset=paging.offset, limit=paging.size
@@ -129,23 +129,26 @@ def list_users(
 
 @router.post("/users", status_code=201)
 def create_user(
-    body: UserCreate, me: Principal = require(ADMIN), db: Session = Depends(get_db)
+    body: UserCreate,
+    db: DbSession,
+    me: Principal = require(ADMIN),
 ) -> UserOut:
     user = service.create_user(db, service.actor_of(me.user), body)
-    db.commit()
     return user_out(user)
 
 
 @router.get("/users/{user_id}")
-def get_user(user_id: int, _: Principal = require(ADMIN), db: Session = Depends(get_db)) -> UserOut:
+def get_user(user_id: Id, db: DbSession, _: Principal = require(ADMIN)) -> UserOut:
     return user_out(service.get_user_or_404(db, user_id))
 
 
 @router.patch("/users/{user_id}")
 def update_user(
-    user_id: int, body: UserUpdate, me: Principal = require(ADMIN), db: Session = Depends(get_db)
+    user_id: Id,
+    body: UserUpdate,
+    db: DbSession,
+    me: Principal = require(ADMIN),
 ) -> UserOut:
     """Change a user; disabling one ends their sessions and tokens at once."""
     user = service.update_user(db, service.actor_of(me.user), user_id, body)
-    db.commit()
     return user_out(user)

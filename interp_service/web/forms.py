@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from fastapi import Request
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
@@ -42,12 +41,6 @@ def parse(model: type[M], data: dict[str, Any]) -> tuple[M | None, FormErrors]:
 
 def error_of(exc: AppError) -> FormErrors:
     return {exc.field or "_form": exc.detail}
-
-
-async def posted_form(request: Request) -> FormData:
-    """The submitted form; declare it after the access policy so that it is read only
-    once the caller is known. Limits: one file, 100 fields."""
-    return await request.form(max_files=1, max_fields=100)
 
 
 def form_values(form: FormData) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from interp_service.glossary.curation import is_legal_review
+from interp_service.users.competence import is_legal_review
 
 ROLES = {"prosecutor": "检察官", "clerk": "书记员", "admin": "管理员"}
 CASE_STATUS = {"open": "办理中", "suspended": "中止", "closed": "已结案"}

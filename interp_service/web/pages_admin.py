@@ -10,16 +10,18 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from interp_service.api.access import ADMIN, require
-from interp_service.api.deps import Principal, get_db
+from interp_service.api.deps import DbSession, Principal
+from interp_service.api.ids import Id, parse_id
 from interp_service.audit import chain
 from interp_service.audit import repository as audit_repo
 from interp_service.cases import deadlines
 from interp_service.cases import repository as cases_repo
 from interp_service.errors import AppError
+from interp_service.evidence.uploads import posted_form
 from interp_service.users import repository as users_repo
 from interp_service.users import service as users
 from interp_service.users.schemas import UserCreate, UserUpdate
-from interp_service.web.forms import error_of, parse, posted_form
+from interp_service.web.forms import error_of, parse
 from interp_service.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -59,7 +61,7 @@ def _user_form(form: FormData) -> tuple[dict[str, Any], dict[str, Any]]:
 
 def _users_page(request: Request, db: Session, status: int = 200, **ctx: Any) -> Response:
     q = request.query_params.get("q", "")
-    page = max(1, int(request.query_params.get("page", "1") or 1))
+    page = parse_id(request.query_params.get("page")) or 1
     rows, total = users_repo.list_users(db, q=q, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     pages = max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)
     return render(
@@ -78,8 +80,8 @@ def _users_page(request: Request, db: Session, status: int = 200, **ctx: Any) ->
 @router.get("/admin/users")
 def users_page(
     request: Request,
+    db: DbSession,
     _: Principal = require(ADMIN),
-    db: Session = Depends(get_db),
 ) -> Response:
     return _users_page(request, db, values={"roles": []})
 
@@ -87,8 +89,8 @@ def users_page(
 @router.post("/admin/users")
 def create_user(
     request: Request,
+    db: DbSession,
     me: Principal = require(ADMIN),
-    db: Session = Depends(get_db),
     posted: FormData = Depends(posted_form),
 ) -> Response:
     shown, data = _user_form(posted)
@@ -97,7 +99,6 @@ def create_user(
     if parsed is not None:
         try:
             user = users.create_user(db, users.actor_of(me.user), parsed)
-            db.commit()
             return RedirectResponse(f"/admin/users?created={user.username}", status_code=303)
         except AppError as exc:
             db.rollback()
@@ -108,10 +109,10 @@ def create_user(
 
 @router.get("/admin/users/{user_id}")
 def edit_user_page(
-    user_id: int,
+    user_id: Id,
     request: Request,
+    db: DbSession,
     _: Principal = require(ADMIN),
-    db: Session = Depends(get_db),
 ) -> Response:
     user = users.get_user_or_404(db, user_id)
     return render(request, "user_edit.html", user=user, values=_values_of(user))
@@ -130,10 +131,10 @@ def _values_of(user: Any) -> dict[str, Any]:
 
 @router.post("/admin/users/{user_id}")
 def edit_user(
-    user_id: int,
+    user_id: Id,
     request: Request,
+    db: DbSession,
     me: Principal = require(ADMIN),
-    db: Session = Depends(get_db),
     posted: FormData = Depends(posted_form),
 ) -> Response:
     user = users.get_user_or_404(db, user_id)
@@ -146,7 +147,6 @@ def edit_user(
     if parsed is not None:
         try:
             users.update_user(db, users.actor_of(me.user), user_id, parsed)
-            db.commit()
             return RedirectResponse(f"/admin/users/{user_id}?saved=1", status_code=303)
         except AppError as exc:
             db.rollback()
@@ -158,15 +158,15 @@ def edit_user(
 @router.get("/admin/audit")
 def audit_page(
     request: Request,
+    db: DbSession,
     actor: str = "",
     action: str = "",
     case_id: str = "",
-    page: int = Query(1, ge=1),
+    page: int = Query(1, ge=1, le=1_000_000),
     verify: bool = False,
     _: Principal = require(ADMIN),
-    db: Session = Depends(get_db),
 ) -> Response:
-    case_filter = int(case_id) if case_id.isdigit() else None
+    case_filter = parse_id(case_id)
     rows, total = audit_repo.search(
         db,
         actor=actor or None,
@@ -192,18 +192,17 @@ def audit_page(
 @router.get("/admin/deadline-rules")
 def rules_page(
     request: Request,
+    db: DbSession,
     _: Principal = require(ADMIN),
-    db: Session = Depends(get_db),
 ) -> Response:
     return render(request, "rules.html", rules=cases_repo.rules(db))
 
 
 @router.post("/admin/deadline-rules/{rule_id}/confirm")
 def confirm_rule(
-    rule_id: int,
+    rule_id: Id,
+    db: DbSession,
     me: Principal = require(ADMIN),
-    db: Session = Depends(get_db),
 ) -> Response:
     deadlines.confirm_rule(db, users.actor_of(me.user), rule_id)
-    db.commit()
     return RedirectResponse("/admin/deadline-rules", status_code=303)

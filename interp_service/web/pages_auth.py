@@ -7,21 +7,22 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from interp_service.api.access import PUBLIC, SIGNED_IN, SIGNED_IN_BROWSER, require
-from interp_service.api.deps import Principal, get_db, get_settings
+from interp_service.api.deps import AppSettings, DbSession, Principal
+from interp_service.api.ids import Id
 from interp_service.cases import deadlines
 from interp_service.cases import repository as cases_repo
 from interp_service.config import Settings
 from interp_service.errors import AppError
+from interp_service.evidence.uploads import posted_form
 from interp_service.users import repository as users_repo
 from interp_service.users import service as users
 from interp_service.users.cookies import clear_session_cookie, is_https, set_session_cookie
 from interp_service.users.schemas import PasswordChange, TokenCreate
 from interp_service.users.security import new_secret
-from interp_service.web.forms import error_of, form_values, parse, posted_form
+from interp_service.web.forms import error_of, form_values, parse
 from interp_service.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -54,8 +55,8 @@ def _login_page(request: Request, settings: Settings, status: int = 200, **ctx: 
 @router.get("/login")
 def login_form(
     request: Request,
+    settings: AppSettings,
     _: Principal | None = require(PUBLIC),
-    settings: Settings = Depends(get_settings),
 ) -> Response:
     return _login_page(request, settings)
 
@@ -63,9 +64,9 @@ def login_form(
 @router.post("/login")
 def login_submit(
     request: Request,
+    db: DbSession,
+    settings: AppSettings,
     _: Principal | None = require(PUBLIC),
-    db: Session = Depends(get_db),
-    settings: Settings = Depends(get_settings),
     posted: FormData = Depends(posted_form),
 ) -> Response:
     values = {k: v for k, v in posted.items() if isinstance(v, str)}
@@ -83,7 +84,7 @@ def login_submit(
     try:
         user = users.authenticate(db, settings, username, values.get("password", ""))
     except AppError as exc:
-        db.commit()
+        # The failed attempt is counted: the session commits when the page is returned.
         return _login_page(
             request,
             settings,
@@ -93,7 +94,6 @@ def login_submit(
             next=values.get("next"),
         )
     outcome = users.open_session(db, settings, user)
-    db.commit()
     response = RedirectResponse(_safe_next(values.get("next")), status_code=303)
     set_session_cookie(response, request, settings, outcome.session_token)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
@@ -101,10 +101,9 @@ def login_submit(
 
 
 @router.post("/logout")
-def logout(me: Principal = require(SIGNED_IN), db: Session = Depends(get_db)) -> Response:
+def logout(db: DbSession, me: Principal = require(SIGNED_IN)) -> Response:
     if me.login_session is not None:
         users.close_session(db, me.login_session)
-        db.commit()
     response = RedirectResponse("/login", status_code=303)
     clear_session_cookie(response)
     return response
@@ -113,9 +112,9 @@ def logout(me: Principal = require(SIGNED_IN), db: Session = Depends(get_db)) ->
 @router.get("/", response_class=HTMLResponse)
 def dashboard(
     request: Request,
+    db: DbSession,
+    settings: AppSettings,
     me: Principal = require(SIGNED_IN),
-    db: Session = Depends(get_db),
-    settings: Settings = Depends(get_settings),
 ) -> Response:
     my_cases, total = cases_repo.search_cases(db, visible_to=me.user.id, status="open", limit=10)
     due = deadlines.due_soon(db, me.user.id, settings.due_soon_days)
@@ -132,8 +131,8 @@ def dashboard(
 @router.get("/account")
 def account(
     request: Request,
+    db: DbSession,
     me: Principal = require(SIGNED_IN),
-    db: Session = Depends(get_db),
 ) -> Response:
     return render(request, "account.html", tokens=users_repo.list_tokens(db, me.user.id))
 
@@ -141,8 +140,8 @@ def account(
 @router.post("/account/tokens")
 def create_token(
     request: Request,
+    db: DbSession,
     me: Principal = require(SIGNED_IN_BROWSER),
-    db: Session = Depends(get_db),
     posted: FormData = Depends(posted_form),
 ) -> Response:
     values = form_values(posted)
@@ -157,7 +156,6 @@ def create_token(
             values=values,
         )
     token, raw = users.create_api_token(db, me.user, data)
-    db.commit()
     return render(
         request,
         "account.html",
@@ -170,20 +168,19 @@ def create_token(
 
 @router.post("/account/tokens/{token_id}/revoke")
 def revoke_token(
-    token_id: int,
+    token_id: Id,
+    db: DbSession,
     me: Principal = require(SIGNED_IN),
-    db: Session = Depends(get_db),
 ) -> Response:
     users.revoke_api_token(db, me.user, token_id)
-    db.commit()
     return RedirectResponse("/account", status_code=303)
 
 
 @router.post("/account/password")
 def change_password(
     request: Request,
+    db: DbSession,
     me: Principal = require(SIGNED_IN_BROWSER),
-    db: Session = Depends(get_db),
     posted: FormData = Depends(posted_form),
 ) -> Response:
     values = form_values(posted)
@@ -192,7 +189,6 @@ def change_password(
         try:
             keep = me.login_session.id if me.login_session else None
             users.change_own_password(db, me.user, data, keep)
-            db.commit()
             return RedirectResponse("/account?password=1", status_code=303)
         except AppError as exc:
             db.rollback()

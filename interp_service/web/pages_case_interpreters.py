@@ -9,11 +9,11 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from interp_service.api.access import CASE_LEAD, CASE_MEMBER_SELF, CASE_WRITE, require
-from interp_service.api.deps import Principal, get_db
+from interp_service.api.deps import DbSession, Principal
+from interp_service.api.ids import Id
 from interp_service.cases import assignments, external_interpreters
 from interp_service.cases.schemas import (
     AssignmentCreate,
@@ -22,8 +22,9 @@ from interp_service.cases.schemas import (
     OnBehalfDeclaration,
 )
 from interp_service.errors import AppError
+from interp_service.evidence.uploads import posted_form
 from interp_service.users.service import actor_of
-from interp_service.web.forms import error_of, form_values, parse, posted_form
+from interp_service.web.forms import error_of, form_values, parse
 from interp_service.web.pages_cases import case_page, submit
 
 router = APIRouter(include_in_schema=False)
@@ -40,10 +41,10 @@ def _declaration_fields(values: dict[str, Any]) -> dict[str, Any]:
 
 @router.post("/cases/{case_id}/assignments")
 def add_assignment(
-    case_id: int,
+    case_id: Id,
     request: Request,
+    db: DbSession,
     me: Principal = require(CASE_LEAD),
-    db: Session = Depends(get_db),
     posted: FormData = Depends(posted_form),
 ) -> Response:
     """Assign a user; an interpreter then files their own declaration under their login."""
@@ -67,23 +68,22 @@ def add_assignment(
 
 @router.post("/cases/{case_id}/assignments/{assignment_id}/end")
 def end_assignment(
-    case_id: int,
-    assignment_id: int,
+    case_id: Id,
+    assignment_id: Id,
+    db: DbSession,
     me: Principal = require(CASE_LEAD),
-    db: Session = Depends(get_db),
 ) -> Response:
     assignments.end_assignment(db, actor_of(me.user), case_id, assignment_id)
-    db.commit()
     return RedirectResponse(f"/cases/{case_id}#assignments", status_code=303)
 
 
 @router.post("/cases/{case_id}/assignments/{assignment_id}/declaration")
 def declare_conflict(
-    case_id: int,
-    assignment_id: int,
+    case_id: Id,
+    assignment_id: Id,
     request: Request,
+    db: DbSession,
     me: Principal = require(CASE_MEMBER_SELF),
-    db: Session = Depends(get_db),
     posted: FormData = Depends(posted_form),
 ) -> Response:
     """An interpreter files their own declaration; declaring a conflict recuses at once
@@ -93,7 +93,6 @@ def declare_conflict(
     if data is not None:
         try:
             assignment = assignments.declare(db, actor_of(me.user), case_id, assignment_id, data)
-            db.commit()
             if assignment.state == "recused":
                 return RedirectResponse("/cases?recused=1", status_code=303)
             return RedirectResponse(f"/cases/{case_id}?notice=declared#assignments", 303)
@@ -107,10 +106,10 @@ def declare_conflict(
 
 @router.post("/cases/{case_id}/external-interpreters")
 def engage_external(
-    case_id: int,
+    case_id: Id,
     request: Request,
+    db: DbSession,
     me: Principal = require(CASE_WRITE),
-    db: Session = Depends(get_db),
     posted: FormData = Depends(posted_form),
 ) -> Response:
     return submit(
@@ -127,11 +126,11 @@ def engage_external(
 
 @router.post("/cases/{case_id}/external-interpreters/{external_id}/declaration")
 def declare_for_external(
-    case_id: int,
-    external_id: int,
+    case_id: Id,
+    external_id: Id,
     request: Request,
+    db: DbSession,
     me: Principal = require(CASE_WRITE),
-    db: Session = Depends(get_db),
     posted: FormData = Depends(posted_form),
 ) -> Response:
     """Case staff record an external interpreter's signed declaration, form attached."""
@@ -144,7 +143,6 @@ def declare_for_external(
             external_interpreters.declare_on_behalf(
                 db, actor_of(me.user), case_id, external_id, data
             )
-            db.commit()
             return RedirectResponse(f"/cases/{case_id}?notice=declared#external", 303)
         except AppError as exc:
             db.rollback()
@@ -163,11 +161,10 @@ def declare_for_external(
 
 @router.post("/cases/{case_id}/external-interpreters/{external_id}/end")
 def end_external(
-    case_id: int,
-    external_id: int,
+    case_id: Id,
+    external_id: Id,
+    db: DbSession,
     me: Principal = require(CASE_WRITE),
-    db: Session = Depends(get_db),
 ) -> Response:
     external_interpreters.end_engagement(db, actor_of(me.user), case_id, external_id)
-    db.commit()
     return RedirectResponse(f"/cases/{case_id}#external", status_code=303)

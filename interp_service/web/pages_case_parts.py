@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from interp_service.api.access import CASE_WRITE, require
-from interp_service.api.deps import Principal, get_db, get_settings
+from interp_service.api.deps import AppSettings, DbSession, Evidence, Principal
+from interp_service.api.ids import Id
 from interp_service.cases import deadlines, service
 from interp_service.cases.schemas import (
     CaseUpdate,
@@ -19,13 +19,12 @@ from interp_service.cases.schemas import (
     InterviewStatusChange,
     PartyCreate,
 )
-from interp_service.config import Settings
 from interp_service.errors import AppError, ValidationFailed
 from interp_service.evidence import service as evidence
-from interp_service.evidence.routes import get_store
-from interp_service.evidence.store import EvidenceStore
+from interp_service.evidence.uploads import posted_form
+from interp_service.interviews import service as interviews
 from interp_service.users.service import actor_of
-from interp_service.web.forms import blank_to_none, error_of, form_values, parse, posted_form
+from interp_service.web.forms import blank_to_none, error_of, form_values, parse
 from interp_service.web.pages_case_interpreters import router as interpreter_pages
 from interp_service.web.pages_cases import case_page, submit
 
@@ -35,10 +34,10 @@ router.include_router(interpreter_pages)
 
 @router.post("/cases/{case_id}/edit")
 def edit_case(
-    case_id: int,
+    case_id: Id,
     request: Request,
+    db: DbSession,
     me: Principal = require(CASE_WRITE),
-    db: Session = Depends(get_db),
     posted: FormData = Depends(posted_form),
 ) -> Response:
     values = blank_to_none(form_values(posted), "closed_on")
@@ -56,10 +55,10 @@ def edit_case(
 
 @router.post("/cases/{case_id}/parties")
 def add_party(
-    case_id: int,
+    case_id: Id,
     request: Request,
+    db: DbSession,
     me: Principal = require(CASE_WRITE),
-    db: Session = Depends(get_db),
     posted: FormData = Depends(posted_form),
 ) -> Response:
     values = form_values(posted)
@@ -78,10 +77,10 @@ def add_party(
 
 @router.post("/cases/{case_id}/interviews")
 def add_interview(
-    case_id: int,
+    case_id: Id,
     request: Request,
+    db: DbSession,
     me: Principal = require(CASE_WRITE),
-    db: Session = Depends(get_db),
     posted: FormData = Depends(posted_form),
 ) -> Response:
     values = form_values(posted)
@@ -98,7 +97,7 @@ def add_interview(
         case_id,
         "interviews",
         InterviewCreate,
-        lambda d: service.add_interview(db, actor_of(me.user), case_id, d),
+        lambda d: interviews.add_interview(db, actor_of(me.user), case_id, d),
         data,
         "interview",
         shown=values,
@@ -107,26 +106,25 @@ def add_interview(
 
 @router.post("/cases/{case_id}/interviews/{interview_id}/status")
 def change_interview_status(
-    case_id: int,
-    interview_id: int,
+    case_id: Id,
+    interview_id: Id,
+    db: DbSession,
     me: Principal = require(CASE_WRITE),
-    db: Session = Depends(get_db),
     posted: FormData = Depends(posted_form),
 ) -> Response:
     change, _ = parse(InterviewStatusChange, {"status": posted.get("status")})
     if change is None:
         raise ValidationFailed("无效的询问状态", field="status")
-    service.set_interview_status(db, actor_of(me.user), case_id, interview_id, change.status)
-    db.commit()
+    interviews.set_interview_status(db, actor_of(me.user), case_id, interview_id, change.status)
     return RedirectResponse(f"/cases/{case_id}#interviews", status_code=303)
 
 
 @router.post("/cases/{case_id}/deadlines")
 def add_deadline(
-    case_id: int,
+    case_id: Id,
     request: Request,
+    db: DbSession,
     me: Principal = require(CASE_WRITE),
-    db: Session = Depends(get_db),
     posted: FormData = Depends(posted_form),
 ) -> Response:
     values = form_values(posted)
@@ -146,24 +144,23 @@ def add_deadline(
 
 @router.post("/cases/{case_id}/deadlines/{deadline_id}/complete")
 def complete_deadline(
-    case_id: int,
-    deadline_id: int,
+    case_id: Id,
+    deadline_id: Id,
+    db: DbSession,
     me: Principal = require(CASE_WRITE),
-    db: Session = Depends(get_db),
 ) -> Response:
     deadlines.complete_deadline(db, actor_of(me.user), case_id, deadline_id)
-    db.commit()
     return RedirectResponse(f"/cases/{case_id}#deadlines", status_code=303)
 
 
 @router.post("/cases/{case_id}/evidence")
 def upload_evidence(
-    case_id: int,
+    case_id: Id,
     request: Request,
+    db: DbSession,
+    settings: AppSettings,
+    store: Evidence,
     me: Principal = require(CASE_WRITE),
-    db: Session = Depends(get_db),
-    store: EvidenceStore = Depends(get_store),
-    settings: Settings = Depends(get_settings),
     posted: FormData = Depends(posted_form),
 ) -> Response:
     description = str(posted.get("description") or "")
@@ -179,7 +176,6 @@ def upload_evidence(
             description=description,
             max_bytes=settings.max_upload_bytes,
         )
-        db.commit()
     except AppError as exc:
         db.rollback()
         return case_page(

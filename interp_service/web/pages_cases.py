@@ -18,7 +18,8 @@ from interp_service.api.access import (
     SIGNED_IN,
     require,
 )
-from interp_service.api.deps import Principal, get_db
+from interp_service.api.deps import DbSession, Principal
+from interp_service.api.ids import Id
 from interp_service.cases import repository as repo
 from interp_service.cases import service
 from interp_service.cases.schemas import (
@@ -27,16 +28,10 @@ from interp_service.cases.schemas import (
 )
 from interp_service.errors import AppError
 from interp_service.evidence import repository as evidence_repo
+from interp_service.evidence.uploads import posted_form
 from interp_service.users import repository as users_repo
 from interp_service.users.service import actor_of
-from interp_service.web.forms import (
-    FormErrors,
-    blank_to_none,
-    error_of,
-    form_values,
-    parse,
-    posted_form,
-)
+from interp_service.web.forms import FormErrors, blank_to_none, error_of, form_values, parse
 from interp_service.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -46,13 +41,13 @@ PAGE_SIZE = 20
 @router.get("/cases")
 def case_list(
     request: Request,
+    db: DbSession,
     q: str = Query("", max_length=100),
     status: str = "",
     stage: str = "",
     language: str = "",
-    page: int = Query(1, ge=1),
+    page: int = Query(1, ge=1, le=1_000_000),
     me: Principal = require(SIGNED_IN),
-    db: Session = Depends(get_db),
 ) -> Response:
     rows, total = repo.search_cases(
         db,
@@ -90,8 +85,8 @@ def new_case_form(request: Request, _: Principal = require(CASE_CREATORS)) -> Re
 @router.post("/cases/new")
 def new_case_submit(
     request: Request,
+    db: DbSession,
     me: Principal = require(CASE_CREATORS),
-    db: Session = Depends(get_db),
     posted: FormData = Depends(posted_form),
 ) -> Response:
     values = form_values(posted)
@@ -100,7 +95,6 @@ def new_case_submit(
         try:
             lead = me.user.id if me.user.has_role("prosecutor") else None
             case = service.create_case(db, actor_of(me.user), data, lead=lead)
-            db.commit()
             return RedirectResponse(f"/cases/{case.id}", status_code=303)
         except AppError as exc:
             db.rollback()
@@ -148,10 +142,10 @@ def case_page(
 
 @router.get("/cases/{case_id}")
 def case_view(
-    case_id: int,
+    case_id: Id,
     request: Request,
+    db: DbSession,
     _: Principal = require(CASE_READ),
-    db: Session = Depends(get_db),
 ) -> Response:
     return case_page(request, db, case_id)
 
@@ -172,7 +166,6 @@ def submit(
     if data is not None:
         try:
             action(data)
-            db.commit()
             return RedirectResponse(f"/cases/{case_id}?notice={done}#{form}", status_code=303)
         except AppError as exc:
             db.rollback()

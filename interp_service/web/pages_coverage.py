@@ -3,12 +3,11 @@ coverage report (覆盖情况) per variety, with the speech-data export for admi
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from sqlalchemy.orm import Session
 
 from interp_service.api.access import SIGNED_IN, require
-from interp_service.api.deps import Principal, get_db
+from interp_service.api.deps import DbSession, Principal
 from interp_service.api.pagination import PageParams
 from interp_service.coverage import speech_export
 from interp_service.coverage.report import PATHS, coverage_report
@@ -41,11 +40,11 @@ def _default_variety(user: User, language: str) -> str:
 @router.get("/worklist")
 def worklist_page(
     request: Request,
+    db: DbSession,
     language: str = Query("mmr", pattern=LANGUAGE),
     variety: str | None = Query(None, max_length=64),
-    page: int = Query(1, ge=1),
+    page: int = Query(1, ge=1, le=1_000_000),
     me: Principal = require(SIGNED_IN),
-    db: Session = Depends(get_db),
 ) -> Response:
     chosen = _default_variety(me.user, language) if variety is None else variety.strip()
     result = worklist(db, me.user, language, chosen, PageParams(page=page, size=SECTION_SIZE))
@@ -72,13 +71,13 @@ def worklist_page(
 @router.get("/coverage")
 def coverage_page(
     request: Request,
+    db: DbSession,
     language: str = Query("mmr", pattern=LANGUAGE),
     variety: str = Query("", max_length=64),
     period: Period = "week",
     direction: Direction = "both",
     periods: int = Query(12, ge=1, le=120),
     me: Principal = require(SIGNED_IN),
-    db: Session = Depends(get_db),
 ) -> Response:
     report = coverage_report(db, language, variety.strip(), period, direction, periods)
     speech = None

@@ -6,20 +6,23 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from interp_service.api.access import ADMIN, SIGNED_IN, require
-from interp_service.api.deps import Principal, get_db
+from interp_service.api.deps import DbSession, Principal, get_services
+from interp_service.api.ids import Id
 from interp_service.errors import AppError
 from interp_service.evidence import service as evidence
-from interp_service.glossary import curation, importing, searching
+from interp_service.evidence.uploads import posted_form
 from interp_service.glossary import repository as repo
-from interp_service.glossary.orm import Concept, Revision
+from interp_service.glossary import service
+from interp_service.glossary.exchange import importing
+from interp_service.glossary.orm import Concept
 from interp_service.glossary.releases import current_release
+from interp_service.glossary.search import searching
+from interp_service.users import competence
 from interp_service.users.orm import User
-from interp_service.web.forms import posted_form
 from interp_service.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -29,17 +32,23 @@ PAGE_SIZE = 30
 @router.get("/glossary")
 def glossary_home(
     request: Request,
+    db: DbSession,
     q: str = Query("", max_length=200),
     language: str = Query("", pattern=r"^([a-z]{3})?$"),
     sentence: str = Query("", max_length=2000),
     sentence_language: str = Query("cmn", pattern=r"^[a-z]{3}$"),
     _: Principal = require(SIGNED_IN),
-    db: Session = Depends(get_db),
 ) -> Response:
-    hits = searching.lookup(request.app, db, q, language or None, 30) if q.strip() else []
+    hits = (
+        searching.lookup(get_services(request).glossary_index, db, q, language or None, 30)
+        if q.strip()
+        else []
+    )
     pieces: list[tuple[str, Any]] = []
     if sentence.strip():
-        found = searching.recognise(request.app, db, sentence, sentence_language)
+        found = searching.recognise(
+            get_services(request).glossary_index, db, sentence, sentence_language
+        )
         pieces = searching.highlight(sentence, found.matches)
     return render(
         request,
@@ -57,7 +66,7 @@ def glossary_home(
 def _may_review(request: Request) -> bool:
     """Whether the caller holds the legal-review competence (cmn:法律审核)."""
     principal: Principal | None = getattr(request.state, "principal", None)
-    return principal is not None and curation.has_legal_review(principal.user)
+    return principal is not None and competence.has_legal_review(principal.user)
 
 
 def _citations_as_shipped(db: Session, concept: Concept) -> bool:
@@ -68,12 +77,7 @@ def _citations_as_shipped(db: Session, concept: Concept) -> bool:
         t.source.strip().casefold() == "project draft" for t in concept.terms
     ):
         return False
-    rows = db.scalars(
-        select(Revision)
-        .where(Revision.concept_id == concept.id, Revision.object_type == "concept")
-        .order_by(Revision.id.desc())
-    )
-    for r in rows:
+    for r in repo.concept_revisions_newest_first(db, concept.id):
         if r.before is None or r.before.get("citations") != (r.after or {}).get("citations"):
             return r.action == "import"
     return False
@@ -83,15 +87,15 @@ def legal_review_state(request: Request, db: Session, concept: Concept) -> dict[
     """What the concept page says about the legal review of the definition and citations."""
     reviewer = db.get(User, concept.verified_by) if concept.verified_by else None
     return {
-        "legal_text": curation.has_legal_text(concept.definition, concept.citations),
+        "legal_text": service.has_legal_text(concept.definition, concept.citations),
         "reviewer": reviewer,
         # A stamp from before the rule, or from someone without the competence, is no review.
         "reviewed": concept.verification == "approved"
         and reviewer is not None
-        and curation.has_legal_review(reviewer),
+        and competence.has_legal_review(reviewer),
         "may_review": _may_review(request),
         "citations_checked": _citations_as_shipped(db, concept),
-        "refused": curation.LEGAL_REVIEW_REFUSED,
+        "refused": competence.LEGAL_REVIEW_REFUSED,
     }
 
 
@@ -129,10 +133,10 @@ def concept_page(
 
 @router.get("/glossary/concepts/{concept_id}")
 def concept_view(
-    concept_id: int,
+    concept_id: Id,
     request: Request,
+    db: DbSession,
     _: Principal = require(SIGNED_IN),
-    db: Session = Depends(get_db),
 ) -> Response:
     return concept_page(request, db, concept_id)
 
@@ -140,9 +144,9 @@ def concept_view(
 @router.get("/glossary/proposals")
 def proposals_page(
     request: Request,
+    db: DbSession,
     state: str = Query("pending", pattern="^(pending|approved|rejected)$"),
     _: Principal = require(SIGNED_IN),
-    db: Session = Depends(get_db),
 ) -> Response:
     return _proposals(request, db, state)
 
@@ -162,29 +166,28 @@ def _proposals(
         state=state,
         concepts=concepts,
         may_review=_may_review(request),
-        refused=curation.LEGAL_REVIEW_REFUSED,
+        refused=competence.LEGAL_REVIEW_REFUSED,
         **ctx,
     )
 
 
 @router.post("/glossary/proposals/{proposal_id}/{decision}")
 def decide(
-    proposal_id: int,
+    proposal_id: Id,
     decision: str,
     request: Request,
+    db: DbSession,
     me: Principal = require(ADMIN),
-    db: Session = Depends(get_db),
     posted: FormData = Depends(posted_form),
 ) -> Response:
     note = str(posted.get("note") or "")[:2000]
     try:
         if decision == "approve":
-            curation.approve(db, me.user, proposal_id, note)
+            service.approve(db, me.user, proposal_id, note)
         elif decision == "reject":
-            curation.reject(db, me.user, proposal_id, note)
+            service.reject(db, me.user, proposal_id, note)
         else:
             return render(request, "error.html", 404, title="未找到", detail="未知操作")
-        db.commit()
     except AppError as exc:
         db.rollback()
         return _proposals(
@@ -195,7 +198,9 @@ def decide(
 
 @router.get("/glossary/import")
 def import_page(
-    request: Request, _: Principal = require(ADMIN), db: Session = Depends(get_db)
+    request: Request,
+    db: DbSession,
+    _: Principal = require(ADMIN),
 ) -> Response:
     return render(request, "glossary_import.html", report=None, release=current_release(db))
 
@@ -203,8 +208,8 @@ def import_page(
 @router.post("/glossary/import")
 def import_submit(
     request: Request,
+    db: DbSession,
     me: Principal = require(ADMIN),
-    db: Session = Depends(get_db),
     posted: FormData = Depends(posted_form),
 ) -> Response:
     dry_run = posted.get("action") != "import"
@@ -223,10 +228,8 @@ def import_submit(
             release=current_release(db),
         )
     report = importing.report(outcome, fmt, dry_run)
-    if report.ok and not dry_run:
-        db.commit()
-    else:
-        db.rollback()
+    if dry_run or not report.ok:
+        db.rollback()  # a dry run or a refused file leaves nothing behind
     return render(
         request,
         "glossary_import.html",

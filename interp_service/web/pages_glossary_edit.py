@@ -7,18 +7,16 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from interp_service.api.access import ADMIN, SIGNED_IN, require
-from interp_service.api.deps import Principal, get_db, get_settings
-from interp_service.config import Settings
+from interp_service.api.deps import AppSettings, DbSession, Evidence, Principal
+from interp_service.api.ids import Id
 from interp_service.errors import AppError
-from interp_service.evidence.routes import get_store
-from interp_service.evidence.store import EvidenceStore
-from interp_service.glossary import curation, editing, recordings
+from interp_service.evidence.uploads import posted_form
+from interp_service.glossary import editing, recordings, service
 from interp_service.glossary.schemas import ConceptEdit, ProposalCreate, TermEdit
-from interp_service.web.forms import error_of, form_values, parse, posted_form
+from interp_service.web.forms import error_of, form_values, parse
 from interp_service.web.pages_glossary import concept_page
 
 router = APIRouter(include_in_schema=False)
@@ -26,10 +24,10 @@ router = APIRouter(include_in_schema=False)
 
 @router.post("/glossary/concepts/{concept_id}/propose")
 def propose_term(
-    concept_id: int,
+    concept_id: Id,
     request: Request,
+    db: DbSession,
     me: Principal = require(SIGNED_IN),
-    db: Session = Depends(get_db),
     posted: FormData = Depends(posted_form),
 ) -> Response:
     values = form_values(posted)
@@ -46,8 +44,7 @@ def propose_term(
     )
     if data is not None:
         try:
-            curation.propose(db, me.user, data)
-            db.commit()
+            service.propose(db, me.user, data)
             return RedirectResponse(f"/glossary/concepts/{concept_id}?proposed=1", status_code=303)
         except AppError as exc:
             db.rollback()
@@ -59,15 +56,14 @@ def propose_term(
 
 @router.post("/glossary/concepts/{concept_id}/verify")
 def verify_concept(
-    concept_id: int,
+    concept_id: Id,
     request: Request,
+    db: DbSession,
     me: Principal = require(ADMIN),
-    db: Session = Depends(get_db),
 ) -> Response:
     """Verify a concept; with a definition or citations, that is their legal review."""
     try:
         editing.verify_concept(db, me.user, concept_id)
-        db.commit()
     except AppError as exc:
         db.rollback()
         return concept_page(request, db, concept_id, exc.status, verify_error=exc.detail)
@@ -76,18 +72,17 @@ def verify_concept(
 
 @router.post("/glossary/terms/{term_id}/recordings")
 def add_recording(
-    term_id: int,
+    term_id: Id,
     request: Request,
+    db: DbSession,
+    settings: AppSettings,
+    store: Evidence,
     me: Principal = require(ADMIN),
-    db: Session = Depends(get_db),
-    store: EvidenceStore = Depends(get_store),
-    settings: Settings = Depends(get_settings),
     posted: FormData = Depends(posted_form),
 ) -> Response:
-    term = curation.get_term(db, term_id)
+    term = service.get_term(db, term_id)
     try:
         recordings.add(db, store, me.user, term_id, posted, settings.max_upload_bytes)
-        db.commit()
     except AppError as exc:
         db.rollback()
         return concept_page(
@@ -103,16 +98,15 @@ def add_recording(
 
 @router.post("/glossary/recordings/{recording_id}/approve")
 def approve_recording(
-    recording_id: int,
+    recording_id: Id,
     request: Request,
+    db: DbSession,
     me: Principal = require(ADMIN),
-    db: Session = Depends(get_db),
 ) -> Response:
     item = recordings.get(db, recording_id)
-    term = curation.get_term(db, item.term_id)
+    term = service.get_term(db, item.term_id)
     try:
         recordings.approve(db, me.user, recording_id)
-        db.commit()
     except AppError as exc:
         db.rollback()
         return concept_page(
@@ -123,13 +117,12 @@ def approve_recording(
 
 @router.post("/glossary/revisions/{revision_id}/revert")
 def revert(
-    revision_id: int,
+    revision_id: Id,
     request: Request,
+    db: DbSession,
     me: Principal = require(ADMIN),
-    db: Session = Depends(get_db),
 ) -> Response:
     revision = editing.revert(db, me.user, revision_id)
-    db.commit()
     target = f"/glossary/concepts/{revision.concept_id}" if revision.concept_id else "/glossary"
     return RedirectResponse(target, status_code=303)
 
@@ -141,14 +134,14 @@ def _term_form(values: dict[str, Any]) -> dict[str, Any]:
 
 @router.post("/glossary/terms/{term_id}/edit")
 def edit_term(
-    term_id: int,
+    term_id: Id,
     request: Request,
+    db: DbSession,
     me: Principal = require(SIGNED_IN),
-    db: Session = Depends(get_db),
     posted: FormData = Depends(posted_form),
 ) -> Response:
     """Admins change a term directly; everyone else files a change proposal."""
-    term = curation.get_term(db, term_id)
+    term = service.get_term(db, term_id)
     concept_id = term.concept_id
     values = form_values(posted)
     fields = _term_form(values)
@@ -168,9 +161,8 @@ def edit_term(
                 },
             )
             if proposal is not None:
-                curation.propose(db, me.user, proposal)
+                service.propose(db, me.user, proposal)
         if not errors:
-            db.commit()
             done = "saved" if me.is_admin else "proposed"
             return RedirectResponse(f"/glossary/concepts/{concept_id}?{done}=1", status_code=303)
     except AppError as exc:
@@ -183,10 +175,10 @@ def edit_term(
 
 @router.post("/glossary/concepts/{concept_id}/edit")
 def edit_concept(
-    concept_id: int,
+    concept_id: Id,
     request: Request,
+    db: DbSession,
     me: Principal = require(ADMIN),
-    db: Session = Depends(get_db),
     posted: FormData = Depends(posted_form),
 ) -> Response:
     values = form_values(posted)
@@ -204,7 +196,6 @@ def edit_concept(
     if data is not None:
         try:
             editing.edit_concept(db, me.user, concept_id, data)
-            db.commit()
             return RedirectResponse(f"/glossary/concepts/{concept_id}?saved=1", status_code=303)
         except AppError as exc:
             db.rollback()

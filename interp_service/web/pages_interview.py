@@ -17,10 +17,12 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from interp_service.api.access import CASE_READ, CASE_WRITE, require
-from interp_service.api.deps import Principal, get_db
+from interp_service.api.deps import DbSession, Principal, get_services
+from interp_service.api.ids import Id
 from interp_service.cases import interpreters
 from interp_service.cases.orm import Case, Party
 from interp_service.errors import AppError
+from interp_service.evidence.uploads import posted_form
 from interp_service.glossary import recordings as term_recordings
 from interp_service.glossary.orm import Term, TermRecording
 from interp_service.interviews import attribution, rendering, service
@@ -32,7 +34,7 @@ from interp_service.memory import service as memory
 from interp_service.memory.recordings import interview_ready
 from interp_service.memory.schemas import SubmissionCreate
 from interp_service.speech import readback
-from interp_service.web.forms import FormErrors, error_of, form_values, parse, posted_form
+from interp_service.web.forms import FormErrors, error_of, form_values, parse
 from interp_service.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -136,11 +138,11 @@ def back(case_id: int, interview_id: int, anchor: str = "", **keep: str) -> Redi
 
 @router.get("/cases/{case_id}/interviews/{interview_id}")
 def show_interview(
-    case_id: int,
-    interview_id: int,
+    case_id: Id,
+    interview_id: Id,
     request: Request,
+    db: DbSession,
     _: Principal = require(CASE_READ),
-    db: Session = Depends(get_db),
 ) -> Response:
     notice = CORRECTED if request.query_params.get("corrected") else ""
     return interview_page(request, db, case_id, interview_id, notice=notice)
@@ -148,11 +150,11 @@ def show_interview(
 
 @router.post("/cases/{case_id}/interviews/{interview_id}/exchanges")
 async def add_exchange(
-    case_id: int,
-    interview_id: int,
+    case_id: Id,
+    interview_id: Id,
     request: Request,
+    db: DbSession,
     me: Principal = require(CASE_READ),
-    db: Session = Depends(get_db),
     posted: FormData = Depends(posted_form),
 ) -> Response:
     values = form_values(posted)
@@ -178,7 +180,7 @@ async def add_exchange(
     )
     if data is not None:
         try:
-            await record_exchange(request.app, db, me.user, case_id, interview_id, data)
+            await record_exchange(get_services(request), db, me.user, case_id, interview_id, data)
             direction = "from-party" if not to_party else "to-party"
             return back(case_id, interview_id, "say", direction=direction)
         except AppError as exc:
@@ -197,12 +199,12 @@ async def add_exchange(
 
 @router.post("/cases/{case_id}/interviews/{interview_id}/exchanges/{exchange_id}/rendering")
 def give_rendering(
-    case_id: int,
-    interview_id: int,
-    exchange_id: int,
+    case_id: Id,
+    interview_id: Id,
+    exchange_id: Id,
     request: Request,
+    db: DbSession,
     me: Principal = require(CASE_READ),
-    db: Session = Depends(get_db),
     posted: FormData = Depends(posted_form),
 ) -> Response:
     values = form_values(posted)
@@ -221,7 +223,6 @@ def give_rendering(
             interview = service.get_interview(db, case_id, interview_id)
             exchange = service.get_exchange(db, interview, exchange_id)
             rendering.give_rendering(db, me.user, interview, exchange, data)
-            db.commit()
             return back(
                 case_id,
                 interview_id,
@@ -243,12 +244,12 @@ def give_rendering(
 
 @router.post("/cases/{case_id}/interviews/{interview_id}/exchanges/{exchange_id}/correction")
 def send_correction(
-    case_id: int,
-    interview_id: int,
-    exchange_id: int,
+    case_id: Id,
+    interview_id: Id,
+    exchange_id: Id,
     request: Request,
+    db: DbSession,
     me: Principal = require(CASE_READ),
-    db: Session = Depends(get_db),
     posted: FormData = Depends(posted_form),
 ) -> Response:
     """Offer the pair (what was said, the corrected rendering) for review into memory."""
@@ -276,7 +277,6 @@ def send_correction(
     if data is not None:
         try:
             memory.submit(db, me.user, data)
-            db.commit()
             # Redirect, so reloading the page does not submit the correction twice.
             url = f"/cases/{case_id}/interviews/{interview_id}?corrected=1"
             return RedirectResponse(f"{url}#exchange-{exchange.sequence}", status_code=303)
@@ -291,17 +291,16 @@ def send_correction(
 
 @router.post("/cases/{case_id}/interviews/{interview_id}/finish")
 def finish_interview(
-    case_id: int,
-    interview_id: int,
+    case_id: Id,
+    interview_id: Id,
     request: Request,
+    db: DbSession,
     me: Principal = require(CASE_WRITE),
-    db: Session = Depends(get_db),
     posted: FormData = Depends(posted_form),
 ) -> Response:
     try:
         interview = service.get_interview(db, case_id, interview_id)
         service.finish(db, me.user, interview)
-        db.commit()
     except AppError as exc:
         db.rollback()
         return interview_page(

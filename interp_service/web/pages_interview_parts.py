@@ -7,16 +7,17 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
-from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from interp_service.api.access import CASE_READ, require
-from interp_service.api.deps import Principal, get_db
+from interp_service.api.deps import DbSession, Principal, get_services
+from interp_service.api.ids import Id, parse_id
 from interp_service.errors import AppError
+from interp_service.evidence.uploads import posted_form
 from interp_service.interviews import rendering, service
 from interp_service.interviews.flow import UnknownNotice, notice_request, record_exchange
 from interp_service.interviews.schemas import ExplainedIn, ReadBackIn
-from interp_service.web.forms import form_values, parse, posted_form
+from interp_service.web.forms import form_values, parse
 from interp_service.web.pages_interview import back, interview_page
 
 router = APIRouter(include_in_schema=False)
@@ -25,23 +26,26 @@ PAGE = "/cases/{case_id}/interviews/{interview_id}"
 
 @router.post(PAGE + "/notices")
 async def say_notice(
-    case_id: int,
-    interview_id: int,
+    case_id: Id,
+    interview_id: Id,
     request: Request,
+    db: DbSession,
     me: Principal = require(CASE_READ),
-    db: Session = Depends(get_db),
     posted: FormData = Depends(posted_form),
 ) -> Response:
     """The prosecutor reads a standard notice or question: it becomes an exchange."""
     values = form_values(posted)
-    try:
-        entry_id = int(values.get("phrase_entry_id") or "")
-    except ValueError:
-        entry_id = 0
+    entry_id = parse_id(values.get("phrase_entry_id")) or 0
     try:
         said = await run_in_threadpool(notice_request, db, case_id, interview_id, entry_id)
         exchange = await record_exchange(
-            request.app, db, me.user, case_id, interview_id, said, phrase_entry_id=entry_id
+            get_services(request),
+            db,
+            me.user,
+            case_id,
+            interview_id,
+            said,
+            phrase_entry_id=entry_id,
         )
         return back(case_id, interview_id, f"exchange-{exchange.sequence}")
     except AppError as exc:
@@ -56,24 +60,23 @@ async def say_notice(
 
 @router.post(PAGE + "/exchanges/{exchange_id}/explained")
 def mark_explained(
-    case_id: int,
-    interview_id: int,
-    exchange_id: int,
+    case_id: Id,
+    interview_id: Id,
+    exchange_id: Id,
     request: Request,
+    db: DbSession,
     me: Principal = require(CASE_READ),
-    db: Session = Depends(get_db),
     posted: FormData = Depends(posted_form),
 ) -> Response:
     """Tick the legal terms the interpreter explained orally."""
     values = form_values(posted)
-    ticked = [int(v) for v in posted.getlist("concept_id") if isinstance(v, str) and v.isdigit()]
+    ticked = [i for v in posted.getlist("concept_id") if (i := parse_id(v)) is not None]
     data, errors = parse(ExplainedIn, {"concept_ids": ticked, "version": values.get("version")})
     if data is not None:
         try:
             interview = service.get_interview(db, case_id, interview_id)
             exchange = service.get_exchange(db, interview, exchange_id)
             rendering.mark_explained(db, me.user, interview, exchange, data)
-            db.commit()
             return back(case_id, interview_id, f"exchange-{exchange.sequence}")
         except AppError as exc:
             db.rollback()
@@ -94,11 +97,11 @@ def mark_explained(
 
 @router.post(PAGE + "/read-back")
 def record_read_back(
-    case_id: int,
-    interview_id: int,
+    case_id: Id,
+    interview_id: Id,
     request: Request,
+    db: DbSession,
     me: Principal = require(CASE_READ),
-    db: Session = Depends(get_db),
     posted: FormData = Depends(posted_form),
 ) -> Response:
     """The interpreter states that the record was read back in the party's language."""
@@ -111,7 +114,6 @@ def record_read_back(
         try:
             interview = service.get_interview(db, case_id, interview_id)
             rendering.record_read_back(db, me.user, interview, data)
-            db.commit()
             return back(case_id, interview_id, "read-back")
         except AppError as exc:
             db.rollback()

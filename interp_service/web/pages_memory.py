@@ -13,19 +13,18 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from interp_service.api.access import ADMIN, SIGNED_IN, require
-from interp_service.api.deps import Principal, get_db, get_settings
-from interp_service.config import Settings
+from interp_service.api.deps import AppSettings, DbSession, Evidence, Principal
+from interp_service.api.ids import Id
 from interp_service.errors import AppError
-from interp_service.evidence.routes import get_store
-from interp_service.evidence.store import EvidenceStore
-from interp_service.glossary.curation import has_competence
+from interp_service.evidence.uploads import posted_form
 from interp_service.glossary.recordings import MAX_RECORDING_S
 from interp_service.memory import entries, recordings, service, views
 from interp_service.memory import repository as repo
 from interp_service.memory.phrasebook import CATEGORY_LABELS
 from interp_service.memory.schemas import EntryEdit
+from interp_service.users.competence import has_competence
 from interp_service.users.orm import User
-from interp_service.web.forms import error_of, form_values, parse, posted_form
+from interp_service.web.forms import error_of, form_values, parse
 from interp_service.web.labels import language
 from interp_service.web.templating import render
 
@@ -83,17 +82,19 @@ def _review(
 
 @router.get("/memory/review")
 def review_page(
-    request: Request, me: Principal = require(ADMIN), db: Session = Depends(get_db)
+    request: Request,
+    db: DbSession,
+    me: Principal = require(ADMIN),
 ) -> Response:
     return _review(request, db, me)
 
 
 @router.post("/memory/review/{submission_id}/approve")
 def approve(
-    submission_id: int,
+    submission_id: Id,
     request: Request,
+    db: DbSession,
     me: Principal = require(ADMIN),
-    db: Session = Depends(get_db),
     posted: FormData = Depends(posted_form),
 ) -> Response:
     values = form_values(posted)
@@ -101,7 +102,6 @@ def approve(
     edited = values.get("edited_target", "").strip() or None
     try:
         service.approve(db, me.user, submission_id, note, edited)
-        db.commit()
     except AppError as exc:
         db.rollback()
         return _review(
@@ -117,16 +117,15 @@ def approve(
 
 @router.post("/memory/review/{submission_id}/reject")
 def reject(
-    submission_id: int,
+    submission_id: Id,
     request: Request,
+    db: DbSession,
     me: Principal = require(ADMIN),
-    db: Session = Depends(get_db),
     posted: FormData = Depends(posted_form),
 ) -> Response:
     values = form_values(posted)
     try:
         service.reject(db, me.user, submission_id, values.get("note", "")[:2000])
-        db.commit()
     except AppError as exc:
         db.rollback()
         return _review(
@@ -179,19 +178,19 @@ def _phrasebook(
 @router.get("/memory/phrasebook")
 def phrasebook_page(
     request: Request,
+    db: DbSession,
     category: str = Query("", pattern="^(rights_notice|duties_notice|standard_question)?$"),
     me: Principal = require(SIGNED_IN),
-    db: Session = Depends(get_db),
 ) -> Response:
     return _phrasebook(request, db, me, category=category)
 
 
 @router.post("/memory/phrasebook/{entry_id}")
 def fill_phrase(
-    entry_id: int,
+    entry_id: Id,
     request: Request,
+    db: DbSession,
     me: Principal = require(ADMIN),
-    db: Session = Depends(get_db),
     posted: FormData = Depends(posted_form),
 ) -> Response:
     """Fill in or correct the Miao side of a phrase; saving approves it in the admin's name."""
@@ -207,7 +206,6 @@ def fill_phrase(
     if data is not None:
         try:
             entries.edit_entry(db, me.user, entry_id, data)
-            db.commit()
             return RedirectResponse(f"/memory/phrasebook?saved={entry_id}", status_code=303)
         except AppError as exc:
             db.rollback()
@@ -228,19 +226,18 @@ def fill_phrase(
 
 @router.post("/memory/phrasebook/{entry_id}/recording")
 def add_recording(
-    entry_id: int,
+    entry_id: Id,
     request: Request,
+    db: DbSession,
+    settings: AppSettings,
+    store: Evidence,
     me: Principal = require(ADMIN),
-    db: Session = Depends(get_db),
-    store: EvidenceStore = Depends(get_store),
-    settings: Settings = Depends(get_settings),
     posted: FormData = Depends(posted_form),
 ) -> Response:
     """Upload (or send the browser's recording of) the phrase's Miao side; it waits for an
     approval by an admin competent in the variety."""
     try:
         recordings.add(db, store, me.user, entry_id, posted, settings.max_upload_bytes)
-        db.commit()
     except AppError as exc:
         db.rollback()
         return _phrasebook(
@@ -259,17 +256,16 @@ def add_recording(
 
 @router.post("/memory/phrasebook/{entry_id}/recording/approve")
 def approve_recording(
-    entry_id: int,
+    entry_id: Id,
     request: Request,
+    db: DbSession,
     me: Principal = require(ADMIN),
-    db: Session = Depends(get_db),
     posted: FormData = Depends(posted_form),
 ) -> Response:
     """Approve the recording the admin listened to (the form names its SHA-256)."""
     sha256 = form_values(posted).get("sha256") or None
     try:
         recordings.approve(db, me.user, entry_id, sha256)
-        db.commit()
     except AppError as exc:
         db.rollback()
         return _phrasebook(

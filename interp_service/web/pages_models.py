@@ -15,16 +15,16 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from interp_service.api.access import ADMIN, require
-from interp_service.api.deps import Principal, get_db, get_settings
+from interp_service.api.deps import AppSettings, DbSession, Principal, get_services
 from interp_service.config import Settings
 from interp_service.errors import AppError
+from interp_service.evidence.uploads import posted_form
 from interp_service.registry import service, views
-from interp_service.registry.routes import refresh_engine
 from interp_service.registry.schemas import TrainIn
 from interp_service.training import jobs as training_jobs
 from interp_service.training.jobs import JOB_KIND
 from interp_service.training.request import TrainRequest
-from interp_service.web.forms import error_of, form_values, parse, posted_form
+from interp_service.web.forms import error_of, form_values, parse
 from interp_service.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -43,7 +43,7 @@ def _href(name: str, version: str) -> str:
 
 def _serving(request: Request) -> dict[str, str]:
     """What the running engine serves now: {pair: name@version}."""
-    engine: Any = getattr(request.app.state, "translation_engine", None)
+    engine: Any = get_services(request).translation_engine
     if engine is None:
         return {}
     return {m["pair"]: f"{m['name']}@{m['version']}" for m in engine.status()["models"]}
@@ -59,7 +59,6 @@ def _list_page(
 ) -> Response:
     rows, total = service.list_versions(db, settings, me.user, limit=500)
     versions = views.versions_out(db, rows)
-    db.commit()
     ctx.setdefault("rollback_error", {})
     return render(
         request,
@@ -72,7 +71,7 @@ def _list_page(
         serving=_serving(request),
         href=_href,
         margin=settings.promotion_margin_chrf,
-        training=[j for j in request.app.state.job_runner.list() if j.kind == JOB_KIND],
+        training=[j for j in get_services(request).job_runner.list() if j.kind == JOB_KIND],
         **ctx,
     )
 
@@ -80,9 +79,9 @@ def _list_page(
 @router.get("/admin/models")
 def models_page(
     request: Request,
+    db: DbSession,
+    settings: AppSettings,
     me: Principal = require(ADMIN),
-    db: Session = Depends(get_db),
-    settings: Settings = Depends(get_settings),
 ) -> Response:
     return _list_page(request, db, settings, me)
 
@@ -99,7 +98,6 @@ def _version_page(
 ) -> Response:
     row = service.show(db, settings, me.user, name, version)
     out = views.version_out(db, row)
-    db.commit()
     return render(
         request,
         "models_version.html",
@@ -120,9 +118,9 @@ def version_page(
     model_name: str,
     model_version: str,
     request: Request,
+    db: DbSession,
+    settings: AppSettings,
     me: Principal = require(ADMIN),
-    db: Session = Depends(get_db),
-    settings: Settings = Depends(get_settings),
 ) -> Response:
     return _version_page(request, db, settings, me, model_name, model_version)
 
@@ -132,9 +130,9 @@ async def promote(
     model_name: str,
     model_version: str,
     request: Request,
+    db: DbSession,
+    settings: AppSettings,
     me: Principal = require(ADMIN),
-    db: Session = Depends(get_db),
-    settings: Settings = Depends(get_settings),
     posted: FormData = Depends(posted_form),
 ) -> Response:
     """Promote; a refusal re-renders the version page (409) with the gate's reasons."""
@@ -147,7 +145,6 @@ async def promote(
             outcome = service.promote(
                 db, settings, me.user, model_name, model_version, reason if force else None
             )
-            db.commit()
         except AppError as exc:
             db.rollback()
             return _version_page(
@@ -161,6 +158,9 @@ async def promote(
                 errors=error_of(exc),
                 values=values,
             )
+        # Now, not on return: a refused promotion keeps its gate result, and the engine
+        # refresh below reads the registry.
+        db.commit()
         if not outcome.promoted:
             return _version_page(
                 request,
@@ -178,7 +178,7 @@ async def promote(
     page = await run_in_threadpool(work)
     if page is not None:
         return page
-    await refresh_engine(request)
+    await get_services(request).translation_engine.refresh()  # serve it at once
     return RedirectResponse(_href(model_name, model_version) + "?promoted=1", status_code=303)
 
 
@@ -187,14 +187,13 @@ def retire(
     model_name: str,
     model_version: str,
     request: Request,
+    db: DbSession,
+    settings: AppSettings,
     me: Principal = require(ADMIN),
-    db: Session = Depends(get_db),
-    settings: Settings = Depends(get_settings),
     posted: FormData = Depends(posted_form),
 ) -> Response:
     try:
         service.retire(db, settings, me.user, model_name, model_version)
-        db.commit()
     except AppError as exc:
         db.rollback()
         return _version_page(
@@ -206,9 +205,9 @@ def retire(
 @router.post("/admin/models/train")
 def start_training(
     request: Request,
+    db: DbSession,
+    settings: AppSettings,
     me: Principal = require(ADMIN),
-    db: Session = Depends(get_db),
-    settings: Settings = Depends(get_settings),
     posted: FormData = Depends(posted_form),
 ) -> Response:
     """Start training from the page; too little data is said beside the form at once."""
@@ -227,11 +226,10 @@ def start_training(
             training_jobs.start_training(
                 db,
                 settings,
-                request.app.state.job_runner,
+                get_services(request).job_runner,
                 me.user,
                 TrainRequest(**body.model_dump()),
             )
-            db.commit()
             return RedirectResponse("/admin/models?training=1#training", status_code=303)
         except AppError as exc:
             db.rollback()
@@ -245,9 +243,9 @@ def start_training(
 @router.post("/admin/models/rollback")
 async def rollback(
     request: Request,
+    db: DbSession,
+    settings: AppSettings,
     me: Principal = require(ADMIN),
-    db: Session = Depends(get_db),
-    settings: Settings = Depends(get_settings),
     posted: FormData = Depends(posted_form),
 ) -> Response:
     """Roll a pair back; errors re-render the list beside that pair's form."""
@@ -256,7 +254,7 @@ async def rollback(
     def work() -> Response | None:
         try:
             service.rollback(db, settings, me.user, pair)
-            db.commit()
+            db.commit()  # before the engine refresh below, which reads the registry
         except AppError as exc:
             db.rollback()
             return _list_page(
@@ -267,5 +265,5 @@ async def rollback(
     page = await run_in_threadpool(work)
     if page is not None:
         return page
-    await refresh_engine(request)
+    await get_services(request).translation_engine.refresh()  # serve it at once
     return RedirectResponse(f"/admin/models?rolled_back={quote(pair)}", status_code=303)

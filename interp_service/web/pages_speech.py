@@ -7,21 +7,20 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from interp_service.api.access import CASE_READ, CASE_WRITE, SIGNED_IN, require
-from interp_service.api.deps import Principal, get_db
-from interp_service.cases.orm import Case, Interview, Party
-from interp_service.cases.service import get_case
+from interp_service.api.deps import DbSession, Principal, Services
+from interp_service.api.ids import Id
 from interp_service.errors import AppError
-from interp_service.interviews.service import get_interview
-from interp_service.speech import queue
-from interp_service.speech.orm import Recording
-from interp_service.speech.routes import accept_upload, get_recording, reprocess, segments_of
-from interp_service.web.forms import form_values, posted_form
+from interp_service.evidence.service import uploaded_file
+from interp_service.evidence.uploads import posted_form
+from interp_service.glossary.recordings import consent_given
+from interp_service.speech import queue, service
+from interp_service.web.forms import form_values
 from interp_service.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -48,23 +47,17 @@ def _recordings_page(
     status: int = 200,
     **ctx: Any,
 ) -> Response:
-    case = get_case(db, case_id)
-    interview = get_interview(db, case_id, interview_id)
-    party = db.get(Party, interview.party_id)
-    rows = db.scalars(
-        select(Recording).where(Recording.interview_id == interview.id).order_by(Recording.id)
-    ).all()
-    segments = {r.id: segments_of(db, r.id) for r in rows}
+    view = service.recordings_view(db, case_id, interview_id)
     principal: Principal = request.state.principal
     return render(
         request,
         "speech_recordings.html",
         status,
-        case=case,
-        interview=interview,
-        party=party,
-        recordings=rows,
-        segments=segments,
+        case=view.case,
+        interview=view.interview,
+        party=view.party,
+        recordings=view.recordings,
+        segments=view.segments,
         kinds=KIND_LABELS,
         states=STATE_LABELS,
         recording_states=RECORDING_STATES,
@@ -75,28 +68,53 @@ def _recordings_page(
 
 @router.get("/cases/{case_id}/interviews/{interview_id}/recordings")
 def recordings_page(
-    case_id: int,
-    interview_id: int,
+    case_id: Id,
+    interview_id: Id,
     request: Request,
+    db: DbSession,
     _: Principal = require(CASE_READ),
-    db: Session = Depends(get_db),
 ) -> Response:
     return _recordings_page(request, db, case_id, interview_id)
 
 
 @router.post("/cases/{case_id}/interviews/{interview_id}/recordings")
 async def upload_recording(
-    case_id: int,
-    interview_id: int,
+    case_id: Id,
+    interview_id: Id,
     request: Request,
+    services: Services,
+    db: DbSession,
     me: Principal = require(CASE_WRITE),
-    db: Session = Depends(get_db),
     posted: FormData = Depends(posted_form),
 ) -> Response:
     try:
-        item = await accept_upload(request, db, me, case_id, interview_id, posted)
+        upload = uploaded_file(posted)
+        item = await run_in_threadpool(
+            service.receive_recording,
+            db,
+            services.evidence_store,
+            me.user,
+            case_id,
+            interview_id,
+            source=upload.file,
+            filename=upload.filename or "",
+            speech_data_consent=consent_given(posted.get("speech_data_consent")),
+            max_upload_bytes=services.settings.max_upload_bytes,
+            max_audio_seconds=services.settings.max_audio_seconds,
+        )
+        # The job reads the recording in its own session: commit it before the job starts.
+        await run_in_threadpool(db.commit)
+        await run_in_threadpool(
+            service.start_processing,
+            services.job_runner,
+            services.session_factory,
+            services.evidence_store,
+            services.speech_models,
+            item,
+            me.user.id,
+        )
     except AppError as exc:
-        db.rollback()
+        await run_in_threadpool(db.rollback)
         return _recordings_page(
             request,
             db,
@@ -115,15 +133,25 @@ async def upload_recording(
 
 @router.post("/cases/{case_id}/recordings/{recording_id}/reprocess")
 def reprocess_recording(
-    case_id: int,
-    recording_id: int,
+    case_id: Id,
+    recording_id: Id,
     request: Request,
+    services: Services,
+    db: DbSession,
     me: Principal = require(CASE_WRITE),
-    db: Session = Depends(get_db),
 ) -> Response:
-    item = get_recording(db, case_id, recording_id)
+    item = service.get_recording(db, case_id, recording_id)
     try:
-        reprocess(request, db, me, item)
+        service.reprocess(
+            db,
+            services.job_runner,
+            services.session_factory,
+            services.evidence_store,
+            services.speech_models,
+            case_id,
+            recording_id,
+            me.user.id,
+        )
     except AppError as exc:
         db.rollback()
         return _recordings_page(
@@ -137,25 +165,20 @@ def reprocess_recording(
 
 @router.get("/cases/{case_id}/recordings/{recording_id}/status")
 def recording_status(
-    case_id: int,
-    recording_id: int,
+    case_id: Id,
+    recording_id: Id,
+    db: DbSession,
     _: Principal = require(CASE_READ),
-    db: Session = Depends(get_db),
 ) -> dict[str, Any]:
     """State and progress for the page's progress bar (polled by speech.js)."""
-    item = get_recording(db, case_id, recording_id)
+    item = service.get_recording(db, case_id, recording_id)
     return {"state": item.state, "progress": item.progress, "error": item.error}
 
 
 def _queue_page(
     request: Request, db: Session, me: Principal, status: int = 200, **ctx: Any
 ) -> Response:
-    items = queue.queue_for(db, me.user)
-    recordings = {s.recording_id: db.get(Recording, s.recording_id) for s in items}
-    cases = {r.case_id: db.get(Case, r.case_id) for r in recordings.values() if r}
-    interviews = {
-        r.interview_id: db.get(Interview, r.interview_id) for r in recordings.values() if r
-    }
+    view = service.queue_view(db, me.user)
     ctx.setdefault("segment_error", {})
     ctx.setdefault("segment_values", {})
     ctx.setdefault("segment_warnings", {})
@@ -163,28 +186,26 @@ def _queue_page(
         request,
         "speech_queue.html",
         status,
-        items=items,
-        recordings=recordings,
-        cases=cases,
-        interviews=interviews,
+        items=view.items,
+        recordings=view.recordings,
+        cases=view.cases,
+        interviews=view.interviews,
         states=STATE_LABELS,
         **ctx,
     )
 
 
 @router.get("/speech/queue")
-def queue_page(
-    request: Request, me: Principal = require(SIGNED_IN), db: Session = Depends(get_db)
-) -> Response:
+def queue_page(request: Request, db: DbSession, me: Principal = require(SIGNED_IN)) -> Response:
     return _queue_page(request, db, me)
 
 
 @router.post("/speech/segments/{segment_id}/transcript")
 def save_transcript(
-    segment_id: int,
+    segment_id: Id,
     request: Request,
+    db: DbSession,
     me: Principal = require(SIGNED_IN),
-    db: Session = Depends(get_db),
     posted: FormData = Depends(posted_form),
 ) -> Response:
     values = form_values(posted)
@@ -199,7 +220,6 @@ def save_transcript(
             approve=approve,
             expected_version=int(version) if version.isdigit() else None,
         )
-        db.commit()
     except AppError as exc:
         db.rollback()
         return _queue_page(

@@ -64,17 +64,22 @@ def test_deleting_an_entry_is_detected(client: TestClient, make_user: Any, db: A
     assert not result.ok and result.first_bad_seq == last - 1
 
 
-def test_refused_change_leaves_no_entry(client: TestClient, make_user: Any, db: Any) -> None:
+def test_refused_change_records_only_the_refusal(
+    client: TestClient, make_user: Any, db: Any
+) -> None:
     lead = make_user("lead", "prosecutor")
     new_case(client, lead)
-    before = db.scalar(select(func.count()).select_from(AuditEntry))
+    before = db.scalar(select(func.max(AuditEntry.seq)))
     dup = client.post(
         "/api/v1/cases",
         headers=bearer(lead),
         json={"case_number": "保检刑诉〔2026〕12号", "title": "x", "opened_on": "2026-11-01"},
     )
     assert dup.status_code == 409
-    assert db.scalar(select(func.count()).select_from(AuditEntry)) == before
+    # Nothing of the refused change; the attempt itself is audited (a taken case number).
+    added = db.scalars(select(AuditEntry.action).where(AuditEntry.seq > before)).all()
+    assert added == ["case.create_refused"]
+    assert verify(db).ok
 
 
 def test_admin_reads_and_filters_the_trail(

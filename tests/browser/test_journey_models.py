@@ -5,13 +5,12 @@ pages answer."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from interp_service.config import Settings
-from interp_service.engine.testing import train_tiny_model
+from interp_service.engine.cards import ModelCard
 from tests.browser.conftest import ADMIN, Server, login, shot
 from tests.registry.conftest import install, other_pairs
 
@@ -24,8 +23,8 @@ def _version_page(page: Any, version: str) -> None:
     page.wait_for_load_state()
 
 
-def test_models_journey(page: Any, server: Server, tmp_path: Path) -> None:
-    tiny = train_tiny_model(tmp_path / "mt" / "tiny-cmn-mmr")
+def test_models_journey(page: Any, server: Server, tiny_model: ModelCard) -> None:
+    tiny = tiny_model
     settings = Settings(data_dir=server.data_dir)
     install(settings, tiny, "tiny-good", "1")
     install(settings, tiny, "tiny-other", "2", pairs=other_pairs())

@@ -73,7 +73,7 @@ def speech_world(
     upload(client, miao_admin, miao.id, tiny_wav(0.5, tone=3), consent=False, approve=True)
     upload(client, miao_admin, chinese.id, tiny_wav(0.5, tone=4), consent=True, approve=True)
 
-    store = app.state.evidence_store
+    store = app.state.services.evidence_store
     phrases = memory_repo.phrasebook(db)
     wav_quarter = tiny_wav(0.25, rate=8000, tone=5)
     for entry, consent, data in ((phrases[0], True, wav_quarter), (phrases[1], False, MP3)):

@@ -109,7 +109,7 @@ def test_filters_select_language_and_variety(
 def test_nothing_is_written_when_a_stored_file_is_corrupt(
     world: SpeechWorld, app: FastAPI, db: Session, cli_env: Settings, tmp_path: Path
 ) -> None:
-    store = app.state.evidence_store
+    store = app.state.services.evidence_store
     victim = store.path_for(hashlib.sha256(world.exported[next(iter(world.exported))]).hexdigest())
     os.chmod(victim, 0o640)
     victim.write_bytes(victim.read_bytes()[:-1] + b"\x07")
@@ -128,7 +128,7 @@ def test_nothing_is_written_when_a_stored_file_is_corrupt(
 def test_output_folder_must_be_new_or_empty(
     world: SpeechWorld, app: FastAPI, db: Session, tmp_path: Path
 ) -> None:
-    store = app.state.evidence_store
+    store = app.state.services.evidence_store
     taken = tmp_path / "taken"
     taken.mkdir()
     (taken / "keep.txt").write_text("mine")

@@ -1,4 +1,5 @@
-"""Engine fixtures: the tiny trained model is trained once per session (about 10 s)."""
+"""Engine fixtures: private copies of the session's tiny model (``tiny_model``, trained
+once per run in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,6 @@ from pathlib import Path
 import pytest
 
 from interp_service.engine.cards import ModelCard, read_card
-from interp_service.engine.testing import train_tiny_model
-
-
-@pytest.fixture(scope="session")
-def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> ModelCard:
-    """The tiny placeholder model, under ``<root>/mt/tiny-cmn-mmr``; treat as read-only."""
-    root = tmp_path_factory.mktemp("tiny-root")
-    return train_tiny_model(root / "mt" / "tiny-cmn-mmr")
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from interp_service.engine.errors import (
     EngineTimeout,
 )
 from interp_service.engine.fake import FakeTranslator, fake_translation
+from interp_service.engine.options import BatchingOptions
 
 LONG_WAIT = 60.0  # seconds; batches in these tests are cut by size, gates or close
 
@@ -60,7 +61,8 @@ def test_results_come_back_to_each_request_in_order_from_one_sorted_batch() -> N
 
     async def scenario() -> None:
         fake = FakeTranslator()
-        batcher = MicroBatcher([fake], max_batch_size=len(texts), max_wait_s=LONG_WAIT)
+        options = BatchingOptions(max_batch_size=len(texts), max_wait_s=LONG_WAIT)
+        batcher = MicroBatcher([fake], options)
         results = await asyncio.gather(*(batcher.translate(t) for t in texts))
         await batcher.close()
         assert [r[0].text for r in results] == [fake_translation(t) for t in texts]
@@ -76,7 +78,9 @@ def test_batches_are_cut_by_size_and_tokens() -> None:
     async def scenario() -> None:
         gate = threading.Event()
         fake = FakeTranslator(gate=gate)
-        batcher = MicroBatcher([fake], max_batch_size=3, max_batch_tokens=10, max_wait_s=0)
+        batcher = MicroBatcher(
+            [fake], BatchingOptions(max_batch_size=3, max_batch_tokens=10, max_wait_s=0)
+        )
         first = await blocked(batcher, fake, "x")
         tasks = [asyncio.create_task(batcher.translate(t)) for t in ["a", "b", "c", "d"]]
         tasks += [asyncio.create_task(batcher.translate(t)) for t in ["123456", "7890ab", "c"]]
@@ -99,7 +103,7 @@ def test_requests_with_different_search_options_are_not_mixed() -> None:
     async def scenario() -> None:
         gate = threading.Event()
         fake = FakeTranslator(gate=gate)
-        batcher = MicroBatcher([fake], max_batch_size=10, max_wait_s=0)
+        batcher = MicroBatcher([fake], BatchingOptions(max_batch_size=10, max_wait_s=0))
         first = await blocked(batcher, fake, "x")
         greedy = [asyncio.create_task(batcher.translate(f"g{i}")) for i in range(3)]
         beams = [
@@ -126,7 +130,7 @@ def test_full_queue_is_refused_at_once_and_accepted_requests_still_complete() ->
     async def scenario() -> None:
         gate = threading.Event()
         fake = FakeTranslator(gate=gate)
-        batcher = MicroBatcher([fake], queue_size=2, max_wait_s=0)
+        batcher = MicroBatcher([fake], BatchingOptions(queue_size=2, max_wait_s=0))
         first = await blocked(batcher, fake, "x")
         queued = [asyncio.create_task(batcher.translate(t)) for t in ["a", "b"]]
         await until(lambda: batcher.stats().queue_depth == 2)
@@ -146,7 +150,7 @@ def test_request_past_its_deadline_times_out_and_is_not_computed() -> None:
     async def scenario() -> None:
         gate = threading.Event()
         fake = FakeTranslator(gate=gate)
-        batcher = MicroBatcher([fake], max_wait_s=0)
+        batcher = MicroBatcher([fake], BatchingOptions(max_wait_s=0))
         first = await blocked(batcher, fake, "x")
         with pytest.raises(EngineTimeout):
             await batcher.translate("late", timeout_s=0.05)
@@ -168,7 +172,7 @@ def test_caller_that_gives_up_is_skipped() -> None:
     async def scenario() -> None:
         gate = threading.Event()
         fake = FakeTranslator(gate=gate)
-        batcher = MicroBatcher([fake], max_wait_s=0)
+        batcher = MicroBatcher([fake], BatchingOptions(max_wait_s=0))
         first = await blocked(batcher, fake, "x")
         gone = asyncio.create_task(batcher.translate("gone"))
         kept = asyncio.create_task(batcher.translate("kept"))
@@ -186,7 +190,7 @@ def test_caller_that_gives_up_is_skipped() -> None:
 def test_translator_failure_reaches_every_request_of_the_batch() -> None:
     async def scenario() -> None:
         fake = FakeTranslator(fail_with=RuntimeError("out of memory"))
-        batcher = MicroBatcher([fake], max_batch_size=3, max_wait_s=LONG_WAIT)
+        batcher = MicroBatcher([fake], BatchingOptions(max_batch_size=3, max_wait_s=LONG_WAIT))
         results = await asyncio.gather(
             *(batcher.translate(t) for t in ["a", "b", "c"]), return_exceptions=True
         )
@@ -208,7 +212,7 @@ def test_close_answers_queued_requests_and_finishes_the_running_batch() -> None:
     async def scenario() -> None:
         gate = threading.Event()
         fake = FakeTranslator(gate=gate)
-        batcher = MicroBatcher([fake], max_wait_s=0)
+        batcher = MicroBatcher([fake], BatchingOptions(max_wait_s=0))
         first = await blocked(batcher, fake, "x")
         queued = [asyncio.create_task(batcher.translate(t)) for t in ["a", "b"]]
         await until(lambda: batcher.stats().queue_depth == 2)
@@ -229,7 +233,7 @@ def test_close_answers_queued_requests_and_finishes_the_running_batch() -> None:
 def test_close_with_drain_translates_what_was_queued_without_waiting() -> None:
     async def scenario() -> None:
         fake = FakeTranslator()
-        batcher = MicroBatcher([fake], max_batch_size=10, max_wait_s=LONG_WAIT)
+        batcher = MicroBatcher([fake], BatchingOptions(max_batch_size=10, max_wait_s=LONG_WAIT))
         queued = [asyncio.create_task(batcher.translate(t)) for t in ["a", "b"]]
         await until(lambda: batcher.stats().queue_depth == 2)
         await batcher.close(drain=True)  # the batch is not full: it is cut by the close
@@ -243,7 +247,7 @@ def test_replicas_run_batches_at_the_same_time_on_their_own_threads() -> None:
     async def scenario() -> None:
         gate = threading.Event()
         fakes = [FakeTranslator(gate=gate), FakeTranslator(gate=gate)]
-        batcher = MicroBatcher(fakes, max_batch_size=8, max_wait_s=LONG_WAIT)
+        batcher = MicroBatcher(fakes, BatchingOptions(max_batch_size=8, max_wait_s=LONG_WAIT))
         tasks = [asyncio.create_task(batcher.translate(f"s{i}")) for i in range(8)]
         # Both replicas start a batch while the gate is shut: they run concurrently.
         await asyncio.to_thread(fakes[0].started.wait)

@@ -11,6 +11,7 @@ from pathlib import Path
 from interp_service.engine.cards import ModelCard, write_card
 from interp_service.engine.ct2_backend import CTranslate2Translator
 from interp_service.engine.fake import FakeTranslator, fake_translation, write_fake_model
+from interp_service.engine.options import BatchingOptions
 from interp_service.engine.service import Engine, promote, read_promoted
 
 
@@ -32,7 +33,7 @@ def test_both_direction_model_serves_both_pairs_with_tags(tmp_path: Path) -> Non
         return fakes[-1]
 
     async def run() -> tuple[str, str]:
-        engine = Engine([tmp_path], replicas=1, translator_factory=factory)
+        engine = Engine([tmp_path], BatchingOptions(replicas=1), translator_factory=factory)
         await engine.refresh()
         assert engine.failures == []
         to_miao = await engine.model_for("cmn", "mmr")

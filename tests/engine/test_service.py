@@ -13,6 +13,7 @@ from interp_service.engine.backends import Translator
 from interp_service.engine.cards import ModelCard, read_card, write_card
 from interp_service.engine.errors import EngineClosed
 from interp_service.engine.fake import FakeTranslator, write_fake_model
+from interp_service.engine.options import BatchingOptions
 from interp_service.engine.service import Engine, promote, read_promoted
 from interp_service.engine.testing import tiny_pairs
 
@@ -28,7 +29,7 @@ def test_promoted_model_is_served_and_a_new_promotion_is_picked_up(
     second_card = write_card(dataclasses.replace(read_card(second), version="2"))
 
     async def scenario() -> None:
-        engine = Engine([root], replicas=2)
+        engine = Engine([root], BatchingOptions(replicas=2))
         await engine.refresh()
         assert await engine.model_for("cmn", "mmr") is None  # nothing promoted yet
         promote(root, model_copy)
@@ -110,7 +111,7 @@ def test_a_model_that_fails_to_load_is_recorded_and_retried_only_after_refresh(
         return FakeTranslator()
 
     async def scenario() -> None:
-        engine = Engine([tmp_path], replicas=1, translator_factory=failing)
+        engine = Engine([tmp_path], BatchingOptions(replicas=1), translator_factory=failing)
         await engine.refresh()
         assert await engine.model_for("cmn", "mmr") is None
         assert await engine.model_for("cmn", "mmr") is None
@@ -144,7 +145,7 @@ def test_real_models_load_through_the_default_backend_with_two_replicas(
     pairs = tiny_pairs()[:40]
 
     async def scenario() -> None:
-        engine = Engine([root], replicas=2, max_batch_size=8)
+        engine = Engine([root], BatchingOptions(replicas=2, max_batch_size=8))
         await engine.refresh()
         model = await engine.model_for("cmn", "mmr")
         assert model is not None

@@ -79,7 +79,7 @@ def test_wrong_file_type_is_refused(client: TestClient, make_user: Any, app: Any
     )
     assert r.status_code == 415
     assert r.headers["content-type"] == "application/problem+json"
-    assert app.state.evidence_store.all_hashes() == []
+    assert app.state.services.evidence_store.all_hashes() == []
 
 
 def test_tampered_evidence_is_not_served(client: TestClient, make_user: Any, app: Any) -> None:
@@ -90,7 +90,7 @@ def test_tampered_evidence_is_not_served(client: TestClient, make_user: Any, app
         headers=bearer(lead),
         files={"file": ("a.txt", b"statement\n", "text/plain")},
     ).json()
-    path = app.state.evidence_store.path_for(item["sha256"])
+    path = app.state.services.evidence_store.path_for(item["sha256"])
     os.chmod(path, 0o640)
     path.write_bytes(b"forged\n")
     r = client.get(f"/api/v1/cases/{cid}/evidence/{item['id']}/content", headers=bearer(lead))
@@ -109,13 +109,13 @@ def test_integrity_job_finds_the_altered_file(
             headers=bearer(lead),
             files={"file": (f"{n}.txt", f"page {n}\n".encode(), "text/plain")},
         )
-    store = app.state.evidence_store
+    store = app.state.services.evidence_store
     bad = store.all_hashes()[1]
     os.chmod(store.path_for(bad), 0o640)
     store.path_for(bad).write_bytes(b"changed")
     job = client.post("/api/v1/evidence/verify", headers=bearer(admin))
     assert job.status_code == 202
-    app.state.job_runner.wait(job.json()["id"], timeout_s=60)
+    app.state.services.job_runner.wait(job.json()["id"], timeout_s=60)
     done = client.get(f"/api/v1/jobs/{job.json()['id']}", headers=bearer(admin)).json()
     assert done["state"] == "succeeded" and done["fraction"] == 1.0
     assert done["result"] == {"checked": 3, "mismatched": [bad], "missing": [], "unlinked": []}

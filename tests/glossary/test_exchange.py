@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from interp_service.glossary.languages import normalize_language
-from interp_service.glossary.records import ConceptRecord, ParsedGlossary, TermRecord
-from interp_service.glossary.tabular import (
+from interp_service.glossary.exchange.tabular import (
     COLUMNS,
     EXTRA_COLUMNS,
     ParsedTable,
     parse_table,
     write_table,
 )
-from interp_service.glossary.tbx import parse_tbx, write_tbx
+from interp_service.glossary.exchange.tbx import parse_tbx, write_tbx
+from interp_service.glossary.languages import normalize_language
+from interp_service.glossary.records import ConceptRecord, ParsedGlossary, TermRecord
 
 # Miao rows use obvious placeholders only (zz-…); no Miao words are made up here.
 TBX_BASIC = """<?xml version="1.0" encoding="UTF-8"?>

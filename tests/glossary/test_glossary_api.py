@@ -41,7 +41,7 @@ def lexicon_spelling() -> tuple[str, str]:
     for terms in by_concept.values():
         mmr, cmn = terms.get("mmr", ""), terms.get("cmn", "")
         if mmr and cmn and " " not in mmr and len(mmr) >= 3:
-            from interp_service.glossary.orthography import validate
+            from interp_service.glossary.lexicon.orthography import validate
 
             if validate(mmr).ok:
                 return mmr, cmn

@@ -11,14 +11,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from interp_service.glossary.exchange.tabular import COLUMNS, parse_table
+from interp_service.glossary.exchange.tbx import parse_tbx
 from interp_service.glossary.languages import (
     LanguageError,
     parse_language_tag,
     with_original_tag,
 )
 from interp_service.glossary.orm import Concept, Term
-from interp_service.glossary.tabular import COLUMNS, parse_table
-from interp_service.glossary.tbx import parse_tbx
 from tests.conftest import Account, bearer
 from tests.glossary.test_exchange import line_of
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from interp_service.glossary.folding import chinese_key, fold_chinese
-from interp_service.glossary.matching import IndexedTerm, LookupIndex, TermRecogniser
-from interp_service.glossary.tabular import COLUMNS
+from interp_service.glossary.exchange.tabular import COLUMNS
+from interp_service.glossary.search.folding import chinese_key, fold_chinese
+from interp_service.glossary.search.matching import IndexedTerm, LookupIndex, TermRecogniser
 from tests.conftest import Account, bearer
 
 ZWSP, WJ, BOM, LRM, RLO, PDF, LRI, PDI = (

@@ -15,13 +15,10 @@ from sqlalchemy.orm import Session
 
 from interp_service.audit.chain import Actor
 from interp_service.errors import Forbidden
-from interp_service.glossary.curation import (
-    LEGAL_REVIEW_REFUSED,
-    has_legal_review,
-    settle_legal_review,
-)
 from interp_service.glossary.orm import Concept
+from interp_service.glossary.service import settle_legal_review
 from interp_service.glossary.snapshots import concept_snapshot
+from interp_service.users.competence import LEGAL_REVIEW_REFUSED, has_legal_review
 from interp_service.users.orm import User
 from interp_service.users.schemas import CompetenceIn, TokenCreate, UserCreate
 from interp_service.users.service import create_api_token, create_user
@@ -42,7 +39,7 @@ ROWS = (
 
 def legal_reviewer(app: FastAPI, username: str = "reviewer", *roles: str) -> Account:
     """An admin holding the legal-review competence, as `--competence cmn:法律审核` makes."""
-    with app.state.session_factory() as session:
+    with app.state.services.session_factory() as session:
         user = create_user(
             session,
             Actor(None, "test"),
@@ -262,7 +259,7 @@ def test_users_page_grants_and_labels_the_competence(
     page = client.get("/admin/users").text
     row = page[page.index("lawyer") :].split("</tr>", 1)[0]
     assert "法律审核" in row and "cmn·法律审核" not in row and "mmr·花垣（母语）" in row
-    with app.state.session_factory() as session:
+    with app.state.services.session_factory() as session:
         user = session.query(User).filter_by(username="lawyer").one()
         assert has_legal_review(user)
 

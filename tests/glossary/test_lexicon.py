@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from interp_service.glossary import lexicon_convert as lc
-from interp_service.glossary.orthography import validate
-from interp_service.glossary.orthography_tables import orthography
+from interp_service.glossary.lexicon import lexicon_convert as lc
+from interp_service.glossary.lexicon.orthography import validate
+from interp_service.glossary.lexicon.orthography_tables import orthography
 
 DATA = Path(__file__).parents[2].parent / "shared" / "data" / "lexibank-chenhmongmien"
 SHIPPED = Path(__file__).parents[2] / "glossaries" / "xiangxi-lexicon-chen2012.tsv"
@@ -166,7 +166,7 @@ def test_attribution_states_the_current_counts(conversions: list[lc.Conversion])
 def test_shipped_concept_ids_fit_the_glossary_import() -> None:
     """One parameter name longer than the glossary's concept ids made the import refuse the
     whole lexicon; long ids are cut with a hash of the whole, the same on every run."""
-    from interp_service.glossary.importing import CONCEPT_LIMITS
+    from interp_service.glossary.exchange.importing import CONCEPT_LIMITS
 
     assert CONCEPT_LIMITS["external_id"] == lc.CONCEPT_ID_MAX
     with SHIPPED.open(encoding="utf-8", newline="") as handle:

@@ -8,9 +8,9 @@ import random
 
 import pytest
 
-from interp_service.glossary.automaton import leftmost_longest
-from interp_service.glossary.folding import chinese_key
-from interp_service.glossary.matching import (
+from interp_service.glossary.search.automaton import leftmost_longest
+from interp_service.glossary.search.folding import chinese_key
+from interp_service.glossary.search.matching import (
     IndexedTerm,
     LookupIndex,
     Match,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from interp_service.glossary.orthography import (
+from interp_service.glossary.lexicon.orthography import (
     SyllableError,
     lookup_key,
     normalise,

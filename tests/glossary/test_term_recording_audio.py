@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from interp_service.glossary.orm import Term, TermRecording
-from interp_service.speech.audio import SAMPLE_RATE, to_wav
+from interp_service.media.audio import SAMPLE_RATE, to_wav
 from tests.conftest import Account, bearer, sign_in
 from tests.interview_setup import TERM_CMN, approve_miao_term, interview_world
 
@@ -96,7 +96,7 @@ def test_decodable_audio_is_stored_with_its_type(
         r = _upload(client, miao_admin, term.id, data, name)
         assert r.status_code == 201, r.text
         assert r.json()["media_type"] == media
-        assert app.state.evidence_store.exists(r.json()["sha256"])
+        assert app.state.services.evidence_store.exists(r.json()["sha256"])
         played = client.get(
             f"/api/v1/glossary/recordings/{r.json()['id']}/content", headers=bearer(miao_admin)
         )
@@ -126,7 +126,7 @@ def test_refused_uploads_store_nothing(
     message: str,
 ) -> None:
     term, miao_admin = _miao_term(client, db, admin, make_user)
-    store = app.state.evidence_store
+    store = app.state.services.evidence_store
     before = store.all_hashes()
     r = _upload(client, miao_admin, term.id, data, "x.wav")
     assert r.status_code == status, r.text

@@ -88,7 +88,7 @@ def test_miao_typed_as_a_chinese_question_is_caught(client: TestClient, world: W
 def test_a_standard_notice_is_inserted_with_its_citation(
     client: TestClient, world: World, app: FastAPI
 ) -> None:
-    with app.state.session_factory() as session:
+    with app.state.services.session_factory() as session:
         seed_phrasebook(session)
         session.commit()
     book = client.get("/api/v1/memory/phrasebook", headers=bearer(world.lead)).json()

@@ -70,7 +70,7 @@ def test_review_page_is_for_admins(app: FastAPI, client: TestClient, prosecutor:
 def test_phrasebook_page_and_filling_in_the_miao_side(
     app: FastAPI, client: TestClient, miao_admin: Account, admin: Account, prosecutor: Account
 ) -> None:
-    with app.state.session_factory() as session:
+    with app.state.services.session_factory() as session:
         seed_phrasebook(session)
         session.commit()
     sign_in(client, app, prosecutor)

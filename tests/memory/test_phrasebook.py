@@ -32,7 +32,7 @@ SUPPORT = {
 
 @pytest.fixture
 def seeded(app: FastAPI) -> list[Any]:
-    with app.state.session_factory() as session:
+    with app.state.services.session_factory() as session:
         seed_phrasebook(session)
         session.commit()
     return shipped_phrases()
@@ -58,7 +58,7 @@ def test_shipped_phrases_are_chinese_drafts_with_real_citations() -> None:
 def test_seed_is_idempotent_and_keeps_approved_miao(
     app: FastAPI, seeded: list[Any], client: TestClient, miao_admin: Account
 ) -> None:
-    with app.state.session_factory() as session:
+    with app.state.services.session_factory() as session:
         count = session.scalar(select(func.count()).select_from(MemoryEntry))
         assert count == len(seeded)
         assert seed_phrasebook(session) == 0
@@ -71,7 +71,7 @@ def test_seed_is_idempotent_and_keeps_approved_miao(
         headers=bearer(miao_admin),
     )
     assert r.status_code == 200 and r.json()["status"] == "approved"
-    with app.state.session_factory() as session:
+    with app.state.services.session_factory() as session:
         entry = session.get(MemoryEntry, entry_id)
         assert entry is not None
         entry.source_text = "旧的草稿文本"  # as if the shipped wording had changed since

@@ -160,7 +160,7 @@ def test_refused_uploads_change_nothing(
     status: int,
 ) -> None:
     entry_id = _filled_phrase(client, db, miao_admin)
-    store = app.state.evidence_store
+    store = app.state.services.evidence_store
     before = store.all_hashes()
     r = _upload(client, miao_admin, entry_id, data)
     assert r.status_code == status, r.text
@@ -177,7 +177,7 @@ def test_a_recording_over_the_body_limit_uploads(
     """The recording routes take uploads larger than the 1 MiB limit of other requests."""
     entry_id = _filled_phrase(client, db, miao_admin)
     data = tone_wav(45.0)
-    assert len(data) > app.state.settings.max_body_bytes
+    assert len(data) > app.state.services.settings.max_body_bytes
     assert _upload(client, miao_admin, entry_id, data).status_code == 201
     csrf = sign_in(client, app, miao_admin)
     r = client.post(

@@ -17,7 +17,7 @@ def test_only_an_approved_recording_plays(
     client: TestClient, app: FastAPI, prosecutor: Account, db: Any
 ) -> None:
     entry = repo.phrasebook(db)[0]
-    blob = app.state.evidence_store.put_bytes(WAV)
+    blob = app.state.services.evidence_store.put_bytes(WAV)
     entry.recording_sha256 = blob.sha256
     db.commit()
     url = f"/api/v1/memory/entries/{entry.id}/recording"

@@ -149,7 +149,7 @@ def test_concurrent_approvals_make_one_decision(
     outcomes: list[str] = []
 
     def decide(account: Account) -> None:
-        with app.state.session_factory() as session:
+        with app.state.services.session_factory() as session:
             user = session.get(User, account.id)
             assert user is not None
             barrier.wait()
@@ -171,7 +171,7 @@ def test_concurrent_approvals_make_one_decision(
         "/api/v1/memory/entries", params={"status": "approved"}, headers=bearer(prosecutor)
     ).json()
     assert entries["total"] == 1
-    with app.state.session_factory() as session:
+    with app.state.services.session_factory() as session:
         actions = session.scalars(
             select(AuditEntry.action).where(AuditEntry.action == "memory.approve")
         ).all()
@@ -260,8 +260,8 @@ def test_index_follows_changes_made_by_another_process(
         with TestClient(other) as second:
             approved_pair(second, prosecutor, miao_admin, QUESTION, "zz-0001")
     finally:
-        other.state.job_runner.shutdown()
-        other.state.engine.dispose()
+        other.state.services.job_runner.shutdown()
+        other.state.services.database.dispose()
     assert lookup(client, prosecutor, QUESTION)["exact"]["target_text"] == "zz-0001"
 
 
@@ -269,7 +269,7 @@ def test_audit_details_hold_no_sentence_text(
     app: FastAPI, client: TestClient, prosecutor: Account, miao_admin: Account
 ) -> None:
     approved_pair(client, prosecutor, miao_admin, QUESTION, "zz-0001")
-    with app.state.session_factory() as session:
+    with app.state.services.session_factory() as session:
         rows = session.scalars(select(AuditEntry).where(AuditEntry.action.like("memory.%"))).all()
         assert {"memory.submit", "memory.approve"} <= {r.action for r in rows}
         for row in rows:

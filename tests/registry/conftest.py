@@ -22,16 +22,17 @@ from sqlalchemy.orm import Session
 from interp_service.audit.orm import AuditEntry
 from interp_service.config import Settings
 from interp_service.engine.cards import ModelCard, read_card, write_card
-from interp_service.engine.testing import tiny_pairs, train_tiny_model
+from interp_service.engine.testing import tiny_pairs
 from interp_service.training.dataset import Example, write_examples
 
 Pairs = list[tuple[str, str]]
 
 
 @pytest.fixture(scope="session")
-def tiny(tmp_path_factory: pytest.TempPathFactory) -> ModelCard:
-    """The tiny cmn → placeholder model; read-only, copy it with `install`."""
-    return train_tiny_model(tmp_path_factory.mktemp("registry-tiny") / "mt" / "tiny-cmn-mmr")
+def tiny(tiny_model: ModelCard) -> ModelCard:
+    """The session's tiny cmn → placeholder model (tests/conftest.py); read-only, copy it
+    with `install`."""
+    return tiny_model
 
 
 def split(pairs: Pairs) -> tuple[Pairs, Pairs]:

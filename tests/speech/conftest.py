@@ -18,7 +18,7 @@ import pytest
 from fastapi import FastAPI
 
 from interp_service.config import Settings
-from interp_service.speech.audio import SAMPLE_RATE, decode, to_wav
+from interp_service.media.audio import SAMPLE_RATE, decode, to_wav
 from interp_service.speech.models import SpeechModels
 
 SPEECH_ZH = Path(__file__).resolve().parents[3] / "shared" / "data" / "speech-zh"
@@ -99,5 +99,5 @@ def shared_speech_models(tmp_path_factory: pytest.TempPathFactory) -> SpeechMode
 @pytest.fixture
 def speech_app(app: FastAPI, shared_speech_models: SpeechModels) -> Iterator[FastAPI]:
     """The test app with the run's shared speech models (loading them takes seconds)."""
-    app.state.speech_models = shared_speech_models
+    app.state.services.speech_models = shared_speech_models
     yield app

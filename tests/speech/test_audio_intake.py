@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from interp_service.errors import UnsupportedMedia, ValidationFailed
-from interp_service.speech.audio import SAMPLE_RATE, audio_type, decode, decode_range, to_wav
+from interp_service.media.audio import SAMPLE_RATE, audio_type, decode, decode_range, to_wav
 from tests.speech.conftest import SPEECH_ZH, clip, encode_as
 
 FORMATS = [

@@ -17,9 +17,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from interp_service.cases.orm import Interview
 from interp_service.errors import Conflict
-from interp_service.speech import audio, intake
+from interp_service.interviews.orm import Interview
+from interp_service.media import audio
+from interp_service.speech import intake
 from interp_service.speech.orm import Recording
 from interp_service.users.orm import User
 from tests.conftest import Account, bearer, sign_in
@@ -32,7 +33,7 @@ DUPLICATE_MESSAGE = "该录音文件已上传到本次询问"
 
 
 def stored_files(app: FastAPI) -> list[Path]:
-    return sorted(p for p in app.state.evidence_store.root.rglob("*") if p.is_file())
+    return sorted(p for p in app.state.services.evidence_store.root.rglob("*") if p.is_file())
 
 
 def recording_url(world: World, recording_id: int) -> str:
@@ -66,7 +67,7 @@ def test_the_same_file_again_is_409_linking_to_the_first_and_stores_nothing(
     before, files, jobs = (
         counts(speech_app),
         stored_files(speech_app),
-        speech_app.state.job_runner.list(),
+        speech_app.state.services.job_runner.list(),
     )
 
     # The same bytes under another name are still the same recording.
@@ -82,7 +83,7 @@ def test_the_same_file_again_is_409_linking_to_the_first_and_stores_nothing(
     # Nothing written: no recording, evidence or segment rows, no file, no job.
     assert counts(speech_app) == before
     assert stored_files(speech_app) == files
-    assert len(speech_app.state.job_runner.list()) == len(jobs)
+    assert len(speech_app.state.services.job_runner.list()) == len(jobs)
     listed = client.get(f"{world.interview_api}/recordings", headers=bearer(world.lead)).json()
     assert [r["id"] for r in listed] == [detail["id"]]
 
@@ -98,8 +99,8 @@ def test_the_record_lists_the_recording_and_its_segments_once(
     assert [s["kind"] for s in detail["segments"]] == ["mandarin"]
     again = upload(client, world, world.lead, data, "询问录音.wav")
     assert again.status_code == 409, again.text
-    for job in speech_app.state.job_runner.list():
-        speech_app.state.job_runner.wait(job.id, timeout_s=300)
+    for job in speech_app.state.services.job_runner.list():
+        speech_app.state.services.job_runner.wait(job.id, timeout_s=300)
 
     docx = client.get(f"{world.interview_api}/export.docx", headers=bearer(world.lead))
     assert docx.status_code == 200, docx.text
@@ -171,8 +172,8 @@ def test_another_interview_of_the_case_takes_the_same_file_once(
     again = upload(client, other, world.lead, data, "a.wav")
     assert again.status_code == 409, again.text
     assert again.json()["existing_recording_id"] == second.json()["id"]
-    for job in speech_app.state.job_runner.list():
-        speech_app.state.job_runner.wait(job.id, timeout_s=300)
+    for job in speech_app.state.services.job_runner.list():
+        speech_app.state.services.job_runner.wait(job.id, timeout_s=300)
 
 
 def test_two_simultaneous_uploads_of_one_file_store_it_once(
@@ -181,8 +182,8 @@ def test_two_simultaneous_uploads_of_one_file_store_it_once(
     world = interview_world(client, admin, make_user)
     data = wav_bytes(silence(1.0))
     decoded = audio.decode(data, max_duration_s=60)
-    factory = speech_app.state.session_factory
-    store = speech_app.state.evidence_store
+    factory = speech_app.state.services.session_factory
+    store = speech_app.state.services.evidence_store
 
     def add(session: Any, name: str) -> Recording:
         interview = session.get(Interview, world.interview_id)

@@ -17,16 +17,15 @@ import numpy as np
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from rapidfuzz.distance import Levenshtein
 from sqlalchemy import select
 from starlette.websockets import WebSocketDisconnect
 
 from interp_service.audit.orm import AuditEntry
 from interp_service.engine.speech.types import Recognition
-from interp_service.speech.live import Recogniser
-from interp_service.speech.live_audio import AudioError, CompressedSource, PcmSource
-from interp_service.speech.live_utterances import Segmenter, Utterance
-from interp_service.speech.pipeline import simplified
+from interp_service.speech.live.audio import AudioError, CompressedSource, PcmSource
+from interp_service.speech.live.routes import Recogniser
+from interp_service.speech.live.utterances import Segmenter, Utterance
+from interp_service.speech.scoring import character_error_rate
 from tests.conftest import Account, bearer, browser_session, new_case
 from tests.speech.conftest import clip, encode_as, english_standin, noise, references, silence
 
@@ -69,13 +68,6 @@ def live(speech_app: FastAPI, client: TestClient, make_user: Any) -> Live:
 
 def pcm16(samples: np.ndarray) -> bytes:
     return bytes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
-
-
-def cer(hypothesis: str, reference: str) -> float:
-    def norm(text: str) -> str:
-        return re.sub(r"[\W_]+", "", simplified(text))
-
-    return Levenshtein.distance(norm(hypothesis), norm(reference)) / len(norm(reference))
 
 
 def receive(ws: Any) -> dict[str, Any]:
@@ -123,7 +115,7 @@ def test_mandarin_pcm_gives_partials_then_a_final(client: TestClient, live: Live
     assert all(m["utterance"] == 1 and re.search(r"[\u4e00-\u9fff]", m["text"]) for m in partials)
     assert final["utterance"] == 1 and final["kind"] == "mandarin"
     assert final["language_unconfirmed"] is False and final["detected_language"] == "zh"
-    assert cer(final["text"], reference) <= 0.5, final["text"]
+    assert character_error_rate(final["text"], reference) <= 0.5, final["text"]
     # Speech starts about 0.5 s into the clip (after 0.5 s of added silence), ends with it.
     assert 0.5 <= final["start_s"] <= 1.1 and 7.0 <= final["end_s"] <= 8.2
     assert not [m for m in rest if m["type"] == "final" and m["text"]]
@@ -145,9 +137,9 @@ def test_webm_opus_as_mediarecorder_sends_it(
     finals = [first, *[m for m in rest if m["type"] == "final"]]
     texts = [m["text"] for m in finals if m["text"]]
     assert len(texts) == 2, finals
-    assert cer(texts[0], references()[name]) <= 0.5, texts[0]
-    assert cer(texts[1], references()["funasr_asr_example.wav"]) <= 0.5, texts[1]
-    with speech_app.state.session_factory() as db:
+    assert character_error_rate(texts[0], references()[name]) <= 0.5, texts[0]
+    assert character_error_rate(texts[1], references()["funasr_asr_example.wav"]) <= 0.5, texts[1]
+    with speech_app.state.services.session_factory() as db:
         entry = db.scalar(select(AuditEntry).where(AuditEntry.action == "speech.live.session"))
     assert entry is not None and entry.case_id == live.case_id
     assert entry.details["format"] == "webm" and entry.details["mandarin"] == 2

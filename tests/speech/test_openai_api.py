@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +22,7 @@ from interp_service.engine.speech.types import Recognition, SpeechSpan, Word
 from interp_service.evidence.orm import EvidenceFile
 from interp_service.speech import pipeline
 from interp_service.speech.prompt import INSTRUCTION
+from interp_service.speech.scoring import character_error_rate
 from tests.speech.conftest import SPEECH_ZH, english_standin, references, silence, wav_bytes
 from tests.translation.conftest import serve
 
@@ -56,27 +56,10 @@ def clip_file() -> tuple[str, bytes, str]:
     return (CLIP, (SPEECH_ZH / CLIP).read_bytes(), "audio/wav")
 
 
-def cer(hypothesis: str, reference: str) -> float:
-    """Character error rate, whitespace and punctuation removed on both sides."""
-
-    def chars(text: str) -> str:
-        return "".join(
-            c for c in text if not c.isspace() and not unicodedata.category(c).startswith("P")
-        )
-
-    hyp, ref = chars(hypothesis), chars(reference)
-    row = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, start=1):
-        previous, row[0] = row[0], i
-        for j, h in enumerate(hyp, start=1):
-            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (r != h))
-    return row[-1] / max(1, len(ref))
-
-
 def test_json_is_the_mandarin_text(live: Live) -> None:
     result = live.client.audio.transcriptions.create(model="whisper-1", file=clip_file())
     assert isinstance(result, openai.types.audio.Transcription)
-    assert cer(result.text, references()[CLIP]) <= 0.5, result.text
+    assert character_error_rate(result.text, references()[CLIP]) <= 0.5, result.text
 
 
 def test_text_and_srt(live: Live) -> None:
@@ -85,7 +68,7 @@ def test_text_and_srt(live: Live) -> None:
         model="whisper-base", file=clip_file(), response_format="text", language="zh"
     )
     assert isinstance(text, str)
-    assert cer(text, reference) <= 0.5, text
+    assert character_error_rate(text, reference) <= 0.5, text
 
     srt = live.client.audio.transcriptions.create(
         model="whisper-1", file=clip_file(), response_format="srt"
@@ -102,7 +85,7 @@ def test_text_and_srt(live: Live) -> None:
         assert start < end
         times += [start, end]
     assert times == sorted(times)
-    assert cer("".join("".join(c[2:]) for c in cues), reference) <= 0.5
+    assert character_error_rate("".join("".join(c[2:]) for c in cues), reference) <= 0.5
 
 
 def test_verbose_json_with_word_times(live: Live) -> None:
@@ -117,7 +100,7 @@ def test_verbose_json_with_word_times(live: Live) -> None:
     data = (SPEECH_ZH / CLIP).read_bytes()
     duration = (len(data) - 44) / 32_000  # 16 kHz 16-bit mono WAV
     assert result.duration == pytest.approx(duration, abs=0.05)
-    assert cer(result.text, references()[CLIP]) <= 0.5
+    assert character_error_rate(result.text, references()[CLIP]) <= 0.5
     assert result.segments
     assert all(0 <= s.start < s.end <= duration + 0.01 for s in result.segments)
     assert "".join(s.text for s in result.segments) == result.text
@@ -163,7 +146,7 @@ def test_speech_that_is_not_mandarin_has_no_text(live: Live) -> None:
 def test_the_audio_is_audited_not_stored(live: Live) -> None:
     data = wav_bytes(silence(1.5))
     live.client.audio.transcriptions.create(model="whisper-1", file=("q.wav", data, "audio/wav"))
-    with live.app.state.session_factory() as session:
+    with live.app.state.services.session_factory() as session:
         entry = session.scalars(
             select(AuditEntry).where(AuditEntry.action == "speech.transcribe.openai")
         ).one()

@@ -39,8 +39,8 @@ def test_upload_on_the_page_then_the_queue_shows_the_segment(
         follow_redirects=False,
     )
     assert done.status_code == 303
-    for job in speech_app.state.job_runner.list():
-        speech_app.state.job_runner.wait(job.id, timeout_s=300)
+    for job in speech_app.state.services.job_runner.list():
+        speech_app.state.services.job_runner.wait(job.id, timeout_s=300)
     listed = client.get(page_url).text
     assert "语言未确认，未生成机器文字" in listed and 'data-kind="mandarin"' not in listed
     queue = client.get("/speech/queue").text

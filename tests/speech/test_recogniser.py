@@ -9,12 +9,12 @@ from pathlib import Path
 import numpy as np
 import opencc
 import pytest
-from rapidfuzz.distance import Levenshtein
 
 from interp_service.engine.errors import ModelLoadError
 from interp_service.engine.speech import whisper_files
 from interp_service.speech import pipeline
 from interp_service.speech.models import SpeechModels
+from interp_service.speech.scoring import character_error_rate
 from tests.speech.conftest import (
     WHISPER_DIR,
     clip,
@@ -25,12 +25,6 @@ from tests.speech.conftest import (
 )
 
 CJK = re.compile(r"[\u3400-\u9fff]")
-
-
-def cer(hypothesis: str, reference: str) -> float:
-    strip = re.compile(r"[\W_]+")
-    h, r = strip.sub("", hypothesis), strip.sub("", reference)
-    return Levenshtein.distance(h, r) / len(r)
 
 
 def test_joined_model_matches_the_published_hashes(shared_speech_models: SpeechModels) -> None:
@@ -71,7 +65,7 @@ def test_mandarin_gets_simplified_text_with_word_times(shared_speech_models: Spe
     spoken = [r for r in results if r.kind == "mandarin"]
     assert len(spoken) == 1
     text = spoken[0].recognition.text or ""
-    assert cer(text, references()[name]) < 0.35
+    assert character_error_rate(text, references()[name]) < 0.35
     assert opencc.OpenCC("t2s").convert(text) == text
     words = spoken[0].recognition.words
     assert words and words[0].start_s >= 0.7  # the clip starts after 1 s of silence

@@ -49,14 +49,14 @@ def upload(client: TestClient, world: World, who: Account, data: bytes, name: st
 
 
 def processed(app: FastAPI, client: TestClient, world: World, who: Account, body: Any) -> Any:
-    app.state.job_runner.wait(body["job_id"], timeout_s=300)
+    app.state.services.job_runner.wait(body["job_id"], timeout_s=300)
     r = client.get(f"/api/v1/cases/{world.case_id}/recordings/{body['id']}", headers=bearer(who))
     assert r.status_code == 200, r.text
     return r.json()
 
 
 def counts(app: FastAPI) -> tuple[int, int, int]:
-    with app.state.session_factory() as s:
+    with app.state.services.session_factory() as s:
         return (
             s.scalar(select(func.count()).select_from(Recording)) or 0,
             s.scalar(select(func.count()).select_from(EvidenceFile)) or 0,
@@ -172,10 +172,10 @@ def test_transcribing_and_approving_needs_competence_and_valid_spelling(
     assert detail["sha256"] in text
     # The approved segment, with the party's consent, goes into the speech-data export as
     # a WAV clip of just that stretch.
-    with speech_app.state.session_factory() as session:
+    with speech_app.state.services.session_factory() as session:
         result, selection = export(
             session,
-            speech_app.state.evidence_store,
+            speech_app.state.services.evidence_store,
             Actor(admin.id, "admin"),
             tmp_path / "speech-data",
             "mmr",
@@ -197,7 +197,7 @@ def test_bad_uploads_leave_nothing_behind(
 ) -> None:
     world = interview_world(client, admin, make_user)
     before = counts(speech_app)
-    root = speech_app.state.evidence_store.root
+    root = speech_app.state.services.evidence_store.root
     files_before = sorted(p for p in root.rglob("*") if p.is_file())  # the declaration form
     not_audio = upload(client, world, world.lead, b"%PDF-1.4\n" + b"0" * 500, "x.wav")
     assert not_audio.status_code == 415
@@ -205,10 +205,10 @@ def test_bad_uploads_leave_nothing_behind(
     corrupt = encode_as(clip(), "webm", "libopus")
     corrupt = corrupt[:60] + bytes(len(corrupt) - 60)
     assert upload(client, world, world.lead, corrupt, "x.webm").status_code == 415
-    speech_app.state.settings.max_audio_seconds = 3.0
+    speech_app.state.services.settings.max_audio_seconds = 3.0
     too_long = upload(client, world, world.lead, wav_bytes(silence(5.0)), "long.wav")
     assert too_long.status_code == 422 and "时长" in too_long.json()["detail"]
-    speech_app.state.settings.max_upload_bytes = 1000
+    speech_app.state.services.settings.max_upload_bytes = 1000
     too_big = upload(client, world, world.lead, wav_bytes(silence(1.0)), "big.wav")
     assert too_big.status_code == 413
     assert counts(speech_app) == before
@@ -221,7 +221,7 @@ def test_silence_yields_no_segments_and_outsiders_cannot_see_recordings(
     world = interview_world(client, admin, make_user)
     # 40 s of WAV is larger than the 1 MiB body limit of ordinary requests.
     quiet = wav_bytes(silence(40.0))
-    assert len(quiet) > speech_app.state.settings.max_body_bytes
+    assert len(quiet) > speech_app.state.services.settings.max_body_bytes
     r = upload(client, world, world.lead, quiet, "quiet.wav")
     assert r.status_code == 202, r.text
     detail = processed(speech_app, client, world, world.lead, r.json())
@@ -245,7 +245,7 @@ def test_an_installed_ctc_model_drafts_the_queued_segments(
 
     world = interview_world(client, admin, make_user)
     # The run's shared speech models look in their own data folder; removed afterwards.
-    models = speech_app.state.speech_models
+    models = speech_app.state.services.speech_models
     folder = models.settings.trained_models_dir / "asr-ctc" / "tiny-ctc"
     folder.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -272,14 +272,14 @@ def test_a_recording_interrupted_by_a_restart_can_be_processed_again(
     r = upload(client, world, world.lead, wav_bytes(np.concatenate([clip(), silence(1)])), "a.wav")
     first = processed(speech_app, client, world, world.lead, r.json())
     # What a process stopped mid-job leaves behind, then what the next start-up does.
-    with speech_app.state.session_factory() as session:
+    with speech_app.state.services.session_factory() as session:
         item = session.get(Recording, first["id"])
         assert item is not None
         item.state = "processing"
         for seg in session.scalars(select(SpeechSegment)).all():
             session.delete(seg)
         session.commit()
-    assert recover_interrupted(speech_app.state.session_factory) == 1
+    assert recover_interrupted(speech_app.state.services.session_factory) == 1
     url = f"/api/v1/cases/{world.case_id}/recordings/{first['id']}"
     failed = client.get(url, headers=bearer(world.lead)).json()
     assert failed["state"] == "failed" and failed["error"] == INTERRUPTED

@@ -48,7 +48,7 @@ def add_entries(app: FastAPI) -> AddEntries:
         target_language: str = "mmr",
         status: str = "approved",
     ) -> list[int]:
-        with app.state.session_factory() as session:
+        with app.state.services.session_factory() as session:
             rows = [
                 MemoryEntry(
                     source_language=source_language,

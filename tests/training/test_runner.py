@@ -16,6 +16,7 @@ from interp_service.cli import main
 from interp_service.config import Settings
 from interp_service.engine.cards import ModelCard, read_card, sha256_file
 from interp_service.engine.fake import write_fake_model
+from interp_service.engine.options import BatchingOptions
 from interp_service.engine.service import Engine, promote
 from interp_service.training import runner
 from interp_service.training.build import next_version
@@ -48,13 +49,13 @@ class StopAt:
 
 
 def prepared(app: FastAPI, request: TrainRequest = REQUEST) -> runner.Prepared:
-    with app.state.session_factory() as session:
+    with app.state.services.session_factory() as session:
         return runner.prepare(session, request)
 
 
 def translate(root: Path, card: ModelCard, texts: list[str]) -> list[str]:
     async def run() -> list[str]:
-        engine = Engine([root], replicas=1)
+        engine = Engine([root], BatchingOptions(replicas=1))
         promote(root, card)
         await engine.refresh()
         model = await engine.model_for("cmn", "mmr")

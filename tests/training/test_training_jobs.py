@@ -18,7 +18,7 @@ def test_api_training_job_leaves_a_candidate(
     add_entries(placeholder_pairs())
     r = client.post("/api/v1/models/train", json={**BODY, "min_pairs": 50}, headers=bearer(admin))
     assert r.status_code == 202, r.text
-    job = app.state.job_runner.wait(r.json()["id"], timeout_s=600)
+    job = app.state.services.job_runner.wait(r.json()["id"], timeout_s=600)
     assert job is not None and job.state == "succeeded", job
     assert job.done == job.total > 0
     version = job.result["version"]
@@ -35,7 +35,7 @@ def test_too_little_data_is_refused_at_once(
     r = client.post("/api/v1/models/train", json=BODY, headers=bearer(admin))
     assert r.status_code == 422
     assert "200" in r.json()["detail"]
-    assert app.state.job_runner.list() == []
+    assert app.state.services.job_runner.list() == []
     # The page says the same beside its form.
     csrf = sign_in(client, app, admin)
     page = client.post(

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from interp_service.glossary.tabular import COLUMNS
+from interp_service.glossary.exchange.tabular import COLUMNS
 from interp_service.translation.normalise import (
     match_key,
     normalise,

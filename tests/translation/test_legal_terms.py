@@ -18,9 +18,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from lxml import html  # type: ignore[import-untyped]
 
-from interp_service.glossary.match_records import IndexedTerm, TermKind
-from interp_service.glossary.recognition import TermRecogniser
-from interp_service.glossary.searching import build_index
+from interp_service.glossary.search.match_records import IndexedTerm, TermKind
+from interp_service.glossary.search.recognition import TermRecogniser
+from interp_service.glossary.search.searching import build_index
 from interp_service.translation.pipeline import Request, TranslationContext, translate
 from interp_service.translation.receipts import GlossToken, TermFired
 from interp_service.translation.segment import glossary_segmenter
@@ -189,7 +189,7 @@ class _Models:
 def _check_model(app: FastAPI) -> None:
     """A promoted model (a fake answering placeholder words) for a sentence whose terms have
     no approved equivalent to enforce."""
-    with app.state.session_factory() as session:
+    with app.state.services.session_factory() as session:
         index = build_index(session)
     model = _FakeModel("zz-0001 zz-0002")
     ctx = TranslationContext(

@@ -17,14 +17,8 @@ from fastapi.testclient import TestClient
 from interp_service.config import Settings
 from interp_service.engine.cards import ModelCard, read_card
 from interp_service.engine.service import promote
-from interp_service.engine.testing import train_tiny_model
 from tests.conftest import Account, bearer
 from tests.interview_setup import TERM_CMN, approve_miao_term
-
-
-@pytest.fixture(scope="session")
-def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> ModelCard:
-    return train_tiny_model(tmp_path_factory.mktemp("tiny") / "tiny-cmn-mmr")
 
 
 def install(settings: Settings, card: ModelCard) -> ModelCard:

@@ -19,11 +19,12 @@ from interp_service.app import create_app
 from interp_service.config import Settings
 from interp_service.engine.cards import ModelCard
 from interp_service.engine.fake import FakeTranslator, fake_translation
+from interp_service.engine.options import BatchingOptions
 from interp_service.engine.service import Engine
 from interp_service.engine.testing import NOUNS
 from tests.conftest import Account, bearer
 from tests.translation.conftest import serve
-from tests.translation.test_model_path import install, tiny_model  # noqa: F401
+from tests.translation.test_model_path import install
 
 REQUESTS = 300
 BODY = {"source_language": "cmn", "target_language": "mmr", "use_memory": False}
@@ -41,16 +42,14 @@ class GatedServer:
 
 
 @pytest.fixture
-def gated_server(settings: Settings, tiny_model: ModelCard) -> Iterator[GatedServer]:  # noqa: F811
+def gated_server(settings: Settings, tiny_model: ModelCard) -> Iterator[GatedServer]:
     """A running server whose promoted model answers only once `gate` is opened (a fake
     translator stands in for it), with a queue of 16 sentences."""
     install(settings, tiny_model)
     gate = threading.Event()
     engine = Engine(
         [settings.trained_models_dir],
-        replicas=REPLICAS,
-        queue_size=QUEUE,
-        max_batch_size=BATCH,
+        BatchingOptions(replicas=REPLICAS, queue_size=QUEUE, max_batch_size=BATCH),
         translator_factory=lambda card: FakeTranslator(gate=gate),
     )
     # A deadline longer than the burst takes, so held requests wait for the gate.
@@ -59,7 +58,7 @@ def gated_server(settings: Settings, tiny_model: ModelCard) -> Iterator[GatedSer
     with serve(app) as url:
         yield GatedServer(url, gate)
         gate.set()
-    app.state.engine.dispose()
+    app.state.services.database.dispose()
 
 
 async def _burst(server: GatedServer, token: str) -> list[httpx.Response]:
@@ -105,7 +104,7 @@ def test_burst_gets_one_answer_each(gated_server: GatedServer, make_user: Any) -
 
 def test_request_past_its_deadline_gets_504(
     settings: Settings,
-    tiny_model: ModelCard,  # noqa: F811
+    tiny_model: ModelCard,
     make_user: Any,
 ) -> None:
     hurried = settings.model_copy(update={"translate_timeout_s": 1e-6})
@@ -116,6 +115,6 @@ def test_request_past_its_deadline_gets_504(
         r = client.post(
             "/api/v1/translate", headers=bearer(user), json={**BODY, "texts": ["请说明证人的情况"]}
         )
-    app.state.engine.dispose()
+    app.state.services.database.dispose()
     assert r.status_code == 504
     assert r.headers["content-type"].startswith("application/problem+json")

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from interp_service.api.deps import SESSION_COOKIE
+from interp_service.users.cookies import SESSION_COOKIE
 from interp_service.users.orm import ApiToken, User
 from tests.conftest import ADMIN_PASSWORD, PASSWORD, Account, bearer, browser_session
 
@@ -103,7 +103,7 @@ def test_failed_logins_slow_down_then_lock(
     app: FastAPI, client: TestClient, make_user: Any
 ) -> None:
     make_user("wu", "clerk")
-    settings = app.state.settings
+    settings = app.state.services.settings
     for _ in range(settings.login_backoff_after):
         assert _login(client, "wu", "wrong-password").status_code == 401
     # The next attempt comes too soon, even with the right password.
@@ -115,9 +115,9 @@ def test_failed_logins_slow_down_then_lock(
 def test_account_locks_after_repeated_failures(
     app: FastAPI, client: TestClient, make_user: Any, admin: Account
 ) -> None:
-    app.state.settings.login_backoff_base_s = 0.0
+    app.state.services.settings.login_backoff_base_s = 0.0
     make_user("yang", "clerk")
-    for _ in range(app.state.settings.login_lock_after):
+    for _ in range(app.state.services.settings.login_lock_after):
         assert _login(client, "yang", "wrong-password").status_code == 401
     locked = _login(client, "yang", PASSWORD)
     assert locked.status_code == 423
@@ -196,8 +196,8 @@ def test_parallel_guesses_each_count(app: FastAPI, make_user: Any, db: Any) -> N
     from concurrent.futures import ThreadPoolExecutor
     from threading import Barrier
 
-    app.state.settings.login_backoff_base_s = 0.0
-    app.state.settings.login_lock_after = 100
+    app.state.services.settings.login_backoff_base_s = 0.0
+    app.state.services.settings.login_lock_after = 100
     account = make_user("ma", "clerk")
     guesses = 6
     barrier = Barrier(guesses)

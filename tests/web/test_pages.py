@@ -138,7 +138,7 @@ def test_oversized_body_is_refused_before_reading(
     client: TestClient, app: FastAPI, make_user: Any
 ) -> None:
     lead = make_user("lead", "prosecutor")
-    limit = app.state.settings.max_body_bytes
+    limit = app.state.services.settings.max_body_bytes
     r = client.post(
         "/api/v1/cases",
         headers={**bearer(lead), "content-type": "application/json"},
@@ -181,7 +181,7 @@ def test_docs_are_served_locally(client: TestClient) -> None:
 
 
 def test_anonymous_upload_gets_only_the_small_limit(client: TestClient, app: FastAPI) -> None:
-    body = b"x" * (app.state.settings.max_body_bytes + 1)
+    body = b"x" * (app.state.services.settings.max_body_bytes + 1)
     r = client.post("/api/v1/cases/1/evidence", files={"file": ("a.txt", body, "text/plain")})
     assert r.status_code == 413
 
@@ -198,4 +198,4 @@ def test_outsider_upload_is_refused_before_storing(
         files={"file": ("a.txt", b"statement\n", "text/plain")},
     )
     assert r.status_code == 404
-    assert app.state.evidence_store.all_hashes() == []
+    assert app.state.services.evidence_store.all_hashes() == []
