@@ -173,6 +173,9 @@ def settle(
             (e for e in approved if e.target_text == fields["target_text"]), None
         )
         if twin is not None:
+            # Another request may have approved it since `same` was read (READ COMMITTED).
+            if refuse_existing:
+                raise already_approved(twin)
             return twin, []
     drafts = [e for e in same if e.status == "draft"]
     entry: MemoryEntry | None = None

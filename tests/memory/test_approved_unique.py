@@ -16,7 +16,11 @@ from sqlalchemy import create_engine, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from interp_service.db.migrate import alembic_config, upgrade_schema
+from interp_service.memory import entries
+from interp_service.memory import repository as memory_repo
 from interp_service.memory.orm import MemoryEntry, MemorySubmission
+from interp_service.memory.schemas import EntryCreate
+from interp_service.users.orm import User
 from tests.conftest import Account, bearer
 from tests.memory.conftest import pair, submit
 
@@ -195,3 +199,32 @@ def test_revision_0009_retires_copies_made_before_it(
         engine.dispose()
     assert statuses == {kept: "approved", copy: "retired"}  # the oldest is kept
     assert linked == 2
+
+
+def test_an_add_that_finds_its_twin_approved_mid_request_answers_409(
+    app: FastAPI, miao_admin: Account, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The interleaving behind two 201s on PostgreSQL: the add reads "no approved entry for
+    this source", another request commits the same pair, and the add's twin lookup (a later
+    statement, so it sees that commit under READ COMMITTED) finds it. The add must refuse."""
+    body = pair(SOURCE, "zz-0001 zz-0002")
+    original = memory_repo.same_source
+    committed: list[int] = []
+
+    def same_source_then_a_rival_commits(*args: Any, **kwargs: Any) -> Any:
+        rows = original(*args, **kwargs)
+        if not committed:
+            with app.state.services.session_factory() as rival:
+                admin = rival.scalars(select(User).where(User.username == "miaoadmin")).one()
+                monkeypatch.setattr(memory_repo, "same_source", original)
+                entry = entries.create_entry(rival, admin, EntryCreate(**body))
+                rival.commit()
+                committed.append(entry.id)
+            monkeypatch.setattr(memory_repo, "same_source", same_source_then_a_rival_commits)
+        return rows
+
+    monkeypatch.setattr(memory_repo, "same_source", same_source_then_a_rival_commits)
+    r = TestClient(app).post("/api/v1/memory/entries", json=body, headers=bearer(miao_admin))
+    assert r.status_code == 409, r.text
+    assert r.json()["entry_id"] == committed[0]
+    assert [e.id for e in _approved(app)] == committed
