@@ -1,44 +1,57 @@
-"""API routes to follow and cancel jobs; users see their own, admins all."""
+"""API routes to follow, cancel and retry jobs (in-process and queued); users see their
+own, admins all; a job about a case only while the caller may see the case."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
+from fastapi.responses import StreamingResponse
 
 from interp_service.api.access import SIGNED_IN, require
-from interp_service.api.deps import Principal, get_services
-from interp_service.errors import NotFound
-from interp_service.jobs.base import JobInfo, JobRunner
+from interp_service.api.deps import DbSession, Principal, Services
+from interp_service.jobs import events, service
 from interp_service.jobs.schemas import JobOut
 
 router = APIRouter(prefix="/api/v1", tags=["jobs"])
 
 
-def _runner(request: Request) -> JobRunner:
-    runner: JobRunner = get_services(request).job_runner
-    return runner
-
-
-def _visible(job: JobInfo | None, me: Principal) -> JobInfo:
-    if job is None or (job.owner_id != me.user.id and not me.is_admin):
-        raise NotFound("任务不存在")
-    return job
-
-
 @router.get("/jobs")
-def list_jobs(request: Request, me: Principal = require(SIGNED_IN)) -> list[JobOut]:
-    owner = None if me.is_admin else me.user.id
-    return [JobOut.of(j) for j in _runner(request).list(owner)]
+def list_jobs(
+    db: DbSession, services: Services, me: Principal = require(SIGNED_IN)
+) -> list[JobOut]:
+    return service.list_jobs(db, services.job_runner, me.user)
 
 
 @router.get("/jobs/{job_id}")
-def get_job(job_id: str, request: Request, me: Principal = require(SIGNED_IN)) -> JobOut:
-    return JobOut.of(_visible(_runner(request).get(job_id), me))
+def get_job(
+    job_id: str, db: DbSession, services: Services, me: Principal = require(SIGNED_IN)
+) -> JobOut:
+    return service.find(db, services.job_runner, me.user, job_id)
 
 
 @router.post("/jobs/{job_id}/cancel")
-def cancel_job(job_id: str, request: Request, me: Principal = require(SIGNED_IN)) -> JobOut:
-    runner = _runner(request)
-    _visible(runner.get(job_id), me)
-    job = runner.cancel(job_id)
-    assert job is not None
-    return JobOut.of(job)
+def cancel_job(
+    job_id: str, db: DbSession, services: Services, me: Principal = require(SIGNED_IN)
+) -> JobOut:
+    return service.cancel(db, services.job_runner, me.user, job_id)
+
+
+@router.post("/jobs/{job_id}/retry")
+def retry_job(
+    job_id: str, db: DbSession, services: Services, me: Principal = require(SIGNED_IN)
+) -> JobOut:
+    """Queue a failed or cancelled queued job again (409 for any other state)."""
+    return service.retry(db, services.job_runner, me.user, job_id)
+
+
+@router.get("/jobs/{job_id}/events", response_class=StreamingResponse)
+def job_events(
+    job_id: str, db: DbSession, services: Services, me: Principal = require(SIGNED_IN)
+) -> StreamingResponse:
+    """Server-Sent Events (`event: job`, JSON data: state, percentage, eta_s, …) whenever
+    state, percentage or ETA change; the stream ends at a final state."""
+    job = service.find(db, services.job_runner, me.user, job_id)
+    return StreamingResponse(
+        events.stream(services.session_factory, services.job_runner, job.id),
+        media_type=events.MEDIA_TYPE,
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
