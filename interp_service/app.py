@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -20,6 +21,7 @@ from interp_service.cases.routes import router as cases_router
 from interp_service.config import Settings
 from interp_service.coverage.routes import router as coverage_router
 from interp_service.db.session import make_engine, make_session_factory
+from interp_service.documents.routes import router as documents_router
 from interp_service.engine.service import Engine as TranslationEngine
 from interp_service.error_handlers import UnhandledErrorMiddleware, install_error_handlers
 from interp_service.evidence.routes import router as evidence_router
@@ -27,7 +29,11 @@ from interp_service.evidence.store import EvidenceStore
 from interp_service.glossary.routes import router as glossary_router
 from interp_service.interviews.routes import router as interviews_router
 from interp_service.jobs.inprocess import InProcessJobRunner
+from interp_service.jobs.loop_bridge import LoopBridge
+from interp_service.jobs.queue import install_queue
+from interp_service.jobs.queue import recover as recover_queued_jobs
 from interp_service.jobs.routes import router as jobs_router
+from interp_service.jobs.tasks import TaskEnv, load_task_modules
 from interp_service.memory.routes import router as memory_router
 from interp_service.registry.routes import router as registry_router
 from interp_service.services import AppServices
@@ -36,6 +42,7 @@ from interp_service.speech.models import SpeechModels
 from interp_service.speech.openai.routes import router as openai_speech_router
 from interp_service.speech.processing import recover_interrupted
 from interp_service.speech.routes import router as speech_router
+from interp_service.transcripts.routes import router as transcripts_router
 from interp_service.translation.libretranslate import router as libretranslate_router
 from interp_service.translation.routes import router as translation_router
 from interp_service.users.routes import router as users_router
@@ -72,8 +79,15 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await translation_engine.refresh()
+        # Queued jobs run translation on this loop (jobs/loop_bridge.py).
+        bridge.attach(asyncio.get_running_loop())
         recover_interrupted(services.session_factory)
+        if job_queue.name == "in-process":
+            await asyncio.to_thread(recover_queued_jobs, task_env)
         yield
+        # Off the loop: running jobs may still need it to reach their next progress report.
+        await asyncio.to_thread(job_queue.shutdown)
+        bridge.detach()
         await translation_engine.close()
         runner.shutdown()
         engine.dispose()
@@ -95,6 +109,10 @@ def create_app(
         translation_engine=translation_engine,
         speech_models=SpeechModels(settings),
     )
+    load_task_modules()
+    bridge = LoopBridge()
+    task_env = TaskEnv(services, bridge)
+    job_queue = install_queue(task_env)
     services.readiness_probes.update(
         {
             "jobs": lambda: {
@@ -102,6 +120,7 @@ def create_app(
                 "runner": "in-process",
                 "workers": settings.job_workers,
             },
+            "job_queue": job_queue.status,
             "glossary_index": lambda: _glossary_state(services),
             # A model that fails to load leaves the service ready: translation falls back to
             # memory and gloss, and the failure is listed here.
@@ -119,6 +138,7 @@ def create_app(
         users_router,
         cases_router,
         evidence_router,
+        documents_router,
         glossary_router,
         memory_router,
         registry_router,
@@ -130,6 +150,7 @@ def create_app(
         live_speech_router,
         openai_speech_router,
         coverage_router,
+        transcripts_router,
         libretranslate_router,
         *page_routers,
     ):

@@ -95,6 +95,12 @@ def _audit_verify(settings: Settings, args: argparse.Namespace) -> int:
     return 1
 
 
+def _worker(settings: Settings, args: argparse.Namespace) -> int:
+    from interp_service.jobs.worker import run_worker
+
+    return run_worker(settings, processes=args.processes, threads=args.threads)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="interp-service", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -103,6 +109,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.set_defaults(func=_serve)
+
+    worker = sub.add_parser("worker", help="run queued jobs from Redis (INTERP_REDIS_URL)")
+    worker.add_argument("--processes", type=int, default=1, help="worker processes")
+    worker.add_argument("--threads", type=int, default=1, help="jobs at once per process")
+    worker.set_defaults(func=_worker)
 
     db = sub.add_parser("db", help="database commands")
     db_sub = db.add_subparsers(dest="db_command", required=True)

@@ -43,6 +43,29 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 512 * 1_048_576
     due_soon_days: int = 7
     job_workers: int = 2
+    # Queued jobs (jobs/queue.py): run on `job_workers` threads of the service process, or,
+    # with a Redis URL, by `interp-service worker` processes on any machine (Dramatiq).
+    redis_url: str = Field(
+        default="",
+        description="Redis URL of the job queue, e.g. redis://127.0.0.1:6379/0; empty: "
+        "queued jobs run in the service process",
+    )
+    queue_namespace: str = Field(
+        default="interp", min_length=1, description="Prefix of the job queue's Redis keys"
+    )
+    queue_heartbeat_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="Seconds without a heartbeat after which a worker (or a job's run) counts "
+        "as dead and its job is run again elsewhere",
+    )
+    queue_maintenance_chance: float = Field(
+        default=0.05,
+        gt=0,
+        le=1,
+        description="Share of a worker's queue polls (about one a second when idle) that also "
+        "put dead workers' jobs back on the queue",
+    )
 
     # Translation: memory first, then a promoted model, then the lexical gloss.
     mt_beam_size: int = Field(
@@ -101,6 +124,14 @@ class Settings(BaseSettings):
     )
     live_max_utterance_s: float = Field(
         default=20.0, gt=0, description="Live microphone: longest utterance before it is cut"
+    )
+    max_transcript_text_bytes: int = Field(
+        default=20 * 1_048_576, gt=0, description="Largest text or subtitle transcript, bytes"
+    )
+    max_docx_uncompressed_bytes: int = Field(
+        default=100 * 1_048_576,
+        gt=0,
+        description="Largest unpacked size of an uploaded DOCX, bytes (refuses zip bombs)",
     )
 
     def batching(self) -> BatchingOptions:

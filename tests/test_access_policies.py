@@ -130,8 +130,15 @@ def world(client: TestClient, app: FastAPI, make_user: Any, admin: Account) -> d
         files={"file": ("quiet.wav", WAV, "audio/wav")},
     )
     assert recording.status_code == 202, recording.text
+    transcript = client.post(
+        f"/api/v1/cases/{cid}/interviews/{interview.json()['id']}/transcripts",
+        headers=h,
+        files={"file": ("笔录.txt", "问：你好？".encode(), "text/plain")},
+    )
+    assert transcript.status_code == 202, transcript.text
     glossary = _glossary_objects(client, admin)
     ids = {
+        "transcript_id": transcript.json()["id"],
         "recording_id": recording.json()["id"],
         "segment_id": 999999,
         **glossary,

@@ -20,6 +20,8 @@ COMMITTING_MODULES = {
     "db/session.py": "release_connection ends a request's transaction before a long wait",
     "db/migrate.py": "migrations run outside any request",
     "speech/processing.py": "a background job owns its sessions",
+    "jobs/execution.py": "a queued job's run owns its sessions",
+    "transcripts/processing.py": "a queued job owns its sessions (state, then results)",
     "audit/detached.py": "the audit of a refused attempt survives the request's rollback",
 }
 WHY_LINES = 3  # a commit in a route module needs a comment on its line or just above

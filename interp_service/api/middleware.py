@@ -12,9 +12,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from interp_service.errors import PayloadTooLarge
 
 UPLOAD_PATHS = re.compile(
-    r"^(/api/v1)?/(cases/[^/]+/evidence|glossary/terms/[^/]+/recordings|glossary/import"
+    r"^(/api/v1)?/(cases/[^/]+/evidence|cases/[^/]+/documents/translate"
+    r"|glossary/terms/[^/]+/recordings|glossary/import"
     r"|memory/(entries|phrasebook)/[^/]+/recording"
-    r"|cases/[^/]+/interviews/[^/]+/recordings)/?$"
+    r"|cases/[^/]+/interviews/[^/]+/(recordings|transcripts))/?$"
     r"|^/v1/audio/transcriptions/?$"
 )
 

@@ -142,6 +142,7 @@ SUCCESS_MEDIA: dict[str, list[str]] = {
         "application/pdf",
     ],
     "POST /api/v1/translate/stream": ["application/x-ndjson"],
+    "GET /api/v1/jobs/{job_id}/events": ["text/event-stream"],
     "POST /v1/audio/transcriptions": ["application/json", "text/plain", "text/vtt"],
 }
 

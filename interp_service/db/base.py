@@ -53,7 +53,9 @@ def import_all_models() -> None:
     from interp_service.evidence import orm as _evidence  # noqa: F401
     from interp_service.glossary import orm as _glossary  # noqa: F401
     from interp_service.interviews import orm as _interviews  # noqa: F401
+    from interp_service.jobs import orm as _jobs  # noqa: F401
     from interp_service.memory import orm as _memory  # noqa: F401
     from interp_service.registry import orm as _registry  # noqa: F401
     from interp_service.speech import orm as _speech  # noqa: F401
+    from interp_service.transcripts import orm as _transcripts  # noqa: F401
     from interp_service.users import orm as _users  # noqa: F401

@@ -14,8 +14,17 @@ SIGNATURES: list[tuple[bytes, int, str]] = [
 ]
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ALLOWED_DESCRIPTION = (
-    "PDF、DOCX、纯文本（UTF-8/GB18030）、WAV/MP3/M4A/OGG/WebM/FLAC 音频、PNG/JPEG 图片"
+    "PDF、DOCX、纯文本（UTF-8/UTF-16/GB18030/Big5）、SRT/VTT 字幕、"
+    "WAV/MP3/M4A/OGG/WebM/FLAC 音频、PNG/JPEG 图片"
 )
+TEXT_TYPES = {
+    ".txt": "text/plain",
+    ".tsv": "text/plain",
+    ".csv": "text/plain",
+    ".srt": "application/x-subrip",
+    ".vtt": "text/vtt",
+}
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 def sniff(head: bytes, filename: str) -> str | None:
@@ -29,6 +38,16 @@ def sniff(head: bytes, filename: str) -> str | None:
         return "audio/mpeg"
     if head[:4] == b"PK\x03\x04" and filename.lower().endswith(".docx"):
         return DOCX
-    if head and b"\x00" not in head and filename.lower().endswith((".txt", ".tsv", ".csv")):
-        return "text/plain"
+    suffix = "." + filename.lower().rsplit(".", 1)[-1] if "." in filename else ""
+    if suffix in TEXT_TYPES and head and _textlike(head):
+        return TEXT_TYPES[suffix]
     return None
+
+
+def _textlike(head: bytes) -> bool:
+    """No NUL bytes, or the NULs of UTF-16 (a BOM, or NULs only at even or only at odd
+    offsets, as in BOM-less UTF-16 text that is mostly ASCII or CJK)."""
+    if b"\x00" not in head or head.startswith(UTF16_BOMS):
+        return True
+    zeros = {i % 2 for i, byte in enumerate(head) if byte == 0}
+    return len(zeros) == 1

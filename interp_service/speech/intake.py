@@ -50,7 +50,7 @@ def check_not_duplicate(session: Session, interview: Interview, sha256: str) -> 
     )
 
 
-def _lock_interview(session: Session, interview_id: int) -> None:
+def lock_interview(session: Session, interview_id: int) -> None:
     """Serialise uploads to one interview until the caller commits or rolls back: a row
     lock on PostgreSQL; SQLite has no row locks (FOR UPDATE is dropped), so there a no-op
     write to the row takes the database's write lock, and a second upload waits for it."""
@@ -83,7 +83,7 @@ def add_recording(
     lock on the interview, so two simultaneous uploads of one file store it once)."""
     import io
 
-    _lock_interview(session, interview.id)
+    lock_interview(session, interview.id)
     check_not_duplicate(session, interview, hashlib.sha256(data).hexdigest())
     name = PurePath(filename.replace("\\", "/")).name.strip() or "recording"
     party = session.get(Party, interview.party_id)
