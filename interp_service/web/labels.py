@@ -162,6 +162,46 @@ JOB_STATE = {
     "cancelled": "已取消",
 }
 MODEL_SIZE = {"tiny": "微型（仅供试训）", "small": "小型", "base": "标准"}
+# Transcripts (transcripts/orm.py, transcripts/shapes.py): how a segment's text or its
+# suggestion was produced, speaker roles, states, file kinds and clean-up changes.
+TRANSCRIPT_PROVENANCE = {
+    "memory": "翻译记忆",
+    "model": "机器翻译",
+    "gloss": "逐词对照",
+    "human": "人工",
+    "speech": "语音识别",
+    "none": "无",
+}
+TRANSCRIPT_ROLES = {
+    "interviewer": "讯问人",
+    "party": "当事人",
+    "interpreter": "译员",
+    "other": "其他",
+    "unknown": "未确认",
+}
+TRANSCRIPT_STATES = {
+    "queued": "排队中",
+    "processing": "处理中",
+    "ready": "已完成",
+    "failed": "失败",
+    "cancelled": "已取消",
+}
+TRANSCRIPT_KINDS = {
+    "text": "纯文本",
+    "docx": "Word 文档",
+    "srt": "SRT 字幕",
+    "vtt": "WebVTT 字幕",
+    "audio": "录音",
+}
+CLEANUP_KINDS = {
+    "encoding": "编码修复",
+    "traditional": "繁体转简体",
+    "pinyin": "删除拼音注音",
+    "width": "全角转半角",
+    "zero_width": "删除零宽字符",
+    "boilerplate": "删除网页杂项",
+    "blank": "删除空行",
+}
 
 
 def for_scripts() -> dict[str, dict[str, str]]:

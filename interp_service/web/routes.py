@@ -5,6 +5,7 @@ from interp_service.web.pages_auth import router as auth_pages
 from interp_service.web.pages_case_parts import router as case_part_pages
 from interp_service.web.pages_cases import router as case_pages
 from interp_service.web.pages_coverage import router as coverage_pages
+from interp_service.web.pages_documents import router as document_pages
 from interp_service.web.pages_glossary import router as glossary_pages
 from interp_service.web.pages_glossary_edit import router as glossary_edit_pages
 from interp_service.web.pages_interview import router as interview_pages
@@ -12,6 +13,8 @@ from interp_service.web.pages_interview_parts import router as interview_part_pa
 from interp_service.web.pages_memory import router as memory_pages
 from interp_service.web.pages_models import router as model_pages
 from interp_service.web.pages_speech import router as speech_pages
+from interp_service.web.pages_transcript_review import router as transcript_review_pages
+from interp_service.web.pages_transcripts import router as transcript_pages
 
 routers = (
     auth_pages,
@@ -26,4 +29,7 @@ routers = (
     coverage_pages,
     model_pages,
     speech_pages,
+    transcript_pages,
+    transcript_review_pages,
+    document_pages,
 )
