@@ -28,6 +28,7 @@ class JobOut(BaseModel):
     id: str
     kind: str
     state: str
+    owner_id: int | None
     case_id: int | None
     created_at: datetime
     started_at: datetime | None
@@ -51,6 +52,7 @@ class JobOut(BaseModel):
             id=job.id,
             kind=job.kind,
             state=job.state,
+            owner_id=job.owner_id,
             case_id=job.case_id,
             created_at=job.created_at,
             started_at=job.started_at,
@@ -73,6 +75,7 @@ class JobOut(BaseModel):
             id=job.id,
             kind=job.kind,
             state=job.state,
+            owner_id=job.owner_id,
             case_id=job.case_id,
             created_at=job.created_at,
             started_at=job.started_at,

@@ -1,17 +1,19 @@
 """Following, cancelling and retrying jobs, whichever runner holds them: the in-process
 runner (closures) or the queued-jobs table.
 
-Who sees a job: its owner or an admin; a job about a case only while the caller may see
-that case. A job the caller may not see is reported as missing (404).
+Who sees a job: an admin; for a job about a case, whoever may see that case (a colleague
+follows the processing of a file someone else uploaded); otherwise its owner. Who may
+cancel or retry it: its owner, an admin, or the case's staff (lead prosecutor, assistant,
+clerk). A job the caller may not see is reported as missing (404).
 """
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from interp_service.cases.access import may_see_case, visible_case_ids
+from interp_service.cases.access import case_roles_of, may_see_case, visible_case_ids
 from interp_service.db.base import utcnow
-from interp_service.errors import Conflict, NotFound
+from interp_service.errors import Conflict, Forbidden, NotFound
 from interp_service.jobs import queue, repository
 from interp_service.jobs.base import JobRunner
 from interp_service.jobs.schemas import JobOut
@@ -20,12 +22,23 @@ from interp_service.users.orm import User
 LIST_LIMIT = 200  # newest queued jobs listed; older ones stay reachable by id
 
 
+CASE_STAFF = frozenset({"lead_prosecutor", "assistant", "clerk"})
+
+
 def _may_see(session: Session, user: User, owner_id: int | None, case_id: int | None) -> bool:
     if user.has_role("admin"):
         return True
-    if owner_id != user.id:
-        return False
-    return case_id is None or may_see_case(session, user, case_id)
+    if case_id is not None:
+        return may_see_case(session, user, case_id)
+    return owner_id == user.id
+
+
+def _require_may_act(session: Session, user: User, job: JobOut) -> None:
+    if user.has_role("admin") or job.owner_id == user.id:
+        return
+    if job.case_id is not None and case_roles_of(session, job.case_id, user.id) & CASE_STAFF:
+        return
+    raise Forbidden("只有发起人、本案办案人员或管理员可以取消或重试该任务")
 
 
 def find(session: Session, runner: JobRunner, user: User, job_id: str) -> JobOut:
@@ -61,6 +74,7 @@ def cancel(session: Session, runner: JobRunner, user: User, job_id: str) -> JobO
     """Ask the job to stop: a queued job not yet started is cancelled at once, a running
     one stops at its next progress report; a finished job is left as it is."""
     found = find(session, runner, user, job_id)
+    _require_may_act(session, user, found)
     if runner.get(job_id) is not None:
         info = runner.cancel(job_id)
         assert info is not None
@@ -72,6 +86,7 @@ def cancel(session: Session, runner: JobRunner, user: User, job_id: str) -> JobO
 def retry(session: Session, runner: JobRunner, user: User, job_id: str) -> JobOut:
     """Queue a failed or cancelled queued job again (Conflict for any other)."""
     found = find(session, runner, user, job_id)
+    _require_may_act(session, user, found)
     if not found.can_retry:
         raise Conflict("只有失败或已取消的排队任务可以重试")
     queue.retry(session, job_id)

@@ -2,11 +2,18 @@
 DOCX, subtitles) or recognise and find speakers (recordings), then suggest a translation
 of every segment. Everything is written in one transaction at the end, after removing what
 an earlier run of the same job wrote, so a job re-delivered after its worker died leaves
-each segment once."""
+each segment once.
+
+The job's result holds `stage_times`: seconds spent reading (decoding, clean-up, turns and
+sentences; recognition and speakers for a recording), suggesting translations and writing
+(the one transaction), so a slow job says where its time went."""
 
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -53,9 +60,10 @@ def process(env: TaskEnv, payload: dict[str, Any], ctx: JobContext) -> dict[str,
         session.commit()
         kind = item.kind
     share = READ_SHARE.get(kind, DEFAULT_READ_SHARE)
+    clock = _StageClock()
     try:
         ctx.progress(0, 100, "读取文件")
-        with factory() as session:
+        with clock("read"), factory() as session:
             item = _get(session, transcript_id)
             if kind == "audio":
                 drafts, changes, how = recordings.drafts_of(services, session, item, ctx, share)
@@ -65,7 +73,7 @@ def process(env: TaskEnv, payload: dict[str, Any], ctx: JobContext) -> dict[str,
         requests = [
             Request(d.text, d.source_language, d.target_language, _variety(d, item)) for d in drafts
         ]
-        with factory() as session:
+        with clock("suggest"), factory() as session:
 
             def step(done: int, total: int) -> None:
                 ctx.progress(
@@ -75,7 +83,7 @@ def process(env: TaskEnv, payload: dict[str, Any], ctx: JobContext) -> dict[str,
             results = suggest_all(
                 services, session, requests, lambda c: env.bridge.run(c, BATCH_TIMEOUT_S), step
             )
-        with factory() as session:
+        with clock("write"), factory() as session:
             item = _get(session, transcript_id)
             _write(session, item, drafts, results, changes, how)
             session.commit()
@@ -83,7 +91,28 @@ def process(env: TaskEnv, payload: dict[str, Any], ctx: JobContext) -> dict[str,
         _fail(services, transcript_id, exc)
         raise
     ctx.progress(100, 100, "完成")
-    return {"transcript_id": transcript_id, "segments": len(drafts), "changes": len(changes)}
+    return {
+        "transcript_id": transcript_id,
+        "segments": len(drafts),
+        "changes": len(changes),
+        "stage_times": clock.seconds,
+    }
+
+
+class _StageClock:
+    """Wall seconds per named stage: `with clock("read"): ...` adds to `seconds["read"]`."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, stage: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            spent = time.perf_counter() - start
+            self.seconds[stage] = round(self.seconds.get(stage, 0.0) + spent, 4)
 
 
 def _get(session: Session, transcript_id: int) -> Transcript:

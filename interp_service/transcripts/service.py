@@ -13,6 +13,7 @@ from interp_service.db.base import utcnow
 from interp_service.errors import Conflict, NotFound, ValidationFailed
 from interp_service.evidence.store import EvidenceStore
 from interp_service.interviews.service import get_interview
+from interp_service.jobs import repository as jobs_repo
 from interp_service.jobs.queue import enqueue
 from interp_service.memory import service as memory
 from interp_service.memory.schemas import SubmissionCreate
@@ -74,12 +75,27 @@ def get_transcript(session: Session, case_id: int, transcript_id: int) -> Transc
     item = session.get(Transcript, transcript_id)
     if item is None or item.case_id != case_id:
         raise NotFound("笔录不存在")
+    _follow_job(session, item)
     return item
+
+
+def _follow_job(session: Session, item: Transcript) -> None:
+    """A job cancelled (or failed) before its task ran never told the transcript: take the
+    job's final state, so the transcript does not wait for ever."""
+    if item.state not in ("queued", "processing") or not item.job_id:
+        return
+    job = jobs_repo.get(session, item.job_id)
+    if job is not None and job.state in ("cancelled", "failed"):
+        item.state = job.state
+        item.error = job.error or ("处理已取消" if job.state == "cancelled" else "处理失败")
 
 
 def list_transcripts(session: Session, case_id: int, interview_id: int) -> list[Transcript]:
     get_interview(session, case_id, interview_id)
-    return repo.of_interview(session, interview_id)
+    items = repo.of_interview(session, interview_id)
+    for item in items:
+        _follow_job(session, item)
+    return items
 
 
 @dataclass

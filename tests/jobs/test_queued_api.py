@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from interp_service.config import Settings
 from interp_service.engine.cards import ModelCard
 from interp_service.jobs.base import STATES
-from tests.conftest import Account, bearer, new_case
+from tests.conftest import Account, assign_interpreter, bearer, new_case
 from tests.jobs import queued_tasks
 from tests.jobs.conftest import Queue
 from tests.translation.test_model_path import install
@@ -108,11 +108,20 @@ def test_a_job_about_a_case_is_seen_only_by_those_who_see_the_case(
     job_id = queue.wait(
         queue.enqueue("test.count", {"rows": 1, "key": "c"}, owner_id=clerk.id, case_id=case_id)
     ).id
-    # The clerk owns the job but is not on the case; the lead is on the case but does not own it.
+    # The clerk owns the job but is not on the case: it is gone for them. The lead is on the
+    # case without owning the job: they follow it (a colleague's upload) and, as case staff,
+    # may cancel or retry it; an interpreter on the case follows it but may not.
     assert _get(client, job_id, clerk).status_code == 404
     assert client.get("/api/v1/jobs", headers=bearer(clerk)).json() == []
-    assert _get(client, job_id, lead).status_code == 404
+    assert _get(client, job_id, lead).json()["state"] == "succeeded"
     assert _get(client, job_id, admin).json()["case_id"] == case_id
+    interpreter = make_user("interp1", "clerk")
+    assign_interpreter(client, lead, case_id, interpreter)
+    assert _get(client, job_id, interpreter).status_code == 200
+    refused = client.post(f"/api/v1/jobs/{job_id}/cancel", headers=bearer(interpreter))
+    assert refused.status_code == 403 and "办案人员" in refused.json()["detail"]
+    allowed = client.post(f"/api/v1/jobs/{job_id}/cancel", headers=bearer(lead))
+    assert allowed.status_code == 200 and allowed.json()["state"] == "succeeded"
     assigned = client.post(
         f"/api/v1/cases/{case_id}/assignments",
         headers=bearer(lead),

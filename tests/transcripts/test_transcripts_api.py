@@ -12,6 +12,8 @@ import pypdfium2 as pdfium
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from interp_service.jobs.orm import QueuedJob
+from interp_service.transcripts.orm import Transcript
 from tests.conftest import bearer
 from tests.transcripts.conftest import (
     INTERVIEW_TEXT,
@@ -208,3 +210,24 @@ def test_a_subtitle_file_keeps_its_times_and_exports_as_subtitles(
     out = client.get(setting.url(t["id"], "/export.vtt"), headers=bearer(setting.clerk))
     assert out.status_code == 200 and out.text.startswith("WEBVTT")
     assert "00:00:04.000 --> 00:00:06.250" in out.text
+
+
+def test_a_job_cancelled_before_it_ran_leaves_the_transcript_cancelled_not_waiting(
+    client: TestClient, app: FastAPI, setting: Setting
+) -> None:
+    r = upload(client, setting, "笔录.txt", GB)
+    assert r.status_code == 202
+    wait_done(app, r.json()["job_id"])
+    # As if the job had been cancelled while still queued: its task never ran.
+    with app.state.services.session_factory() as session:
+        job = session.get(QueuedJob, r.json()["job_id"])
+        assert job is not None
+        job.state, job.error = "cancelled", ""
+        item = session.get(Transcript, r.json()["id"])
+        assert item is not None
+        item.state = "queued"
+        session.commit()
+    t = client.get(setting.url(r.json()["id"]), headers=bearer(setting.clerk)).json()
+    assert t["state"] == "cancelled" and t["error"] == "处理已取消"
+    listed = client.get(setting.upload_url, headers=bearer(setting.clerk)).json()
+    assert [x["state"] for x in listed] == ["cancelled"]
