@@ -207,10 +207,25 @@ def _document_success_media(key: str, responses: dict[str, Any]) -> None:
     for status, response in responses.items():
         if status.startswith("2"):
             json_schema = response.get("content", {}).get("application/json", {}).get("schema")
-            response["content"] = {
-                m: {"schema": json_schema if m == "application/json" and json_schema else BINARY}
-                for m in media
-            }
+            response["content"] = {m: {"schema": _success_schema(m, json_schema)} for m in media}
+
+
+# One server-sent event: its fields as the stream carries them (`data` holds JSON text).
+SSE_EVENT = {
+    "type": "object",
+    "properties": {
+        "data": {"type": "string"},
+        "event": {"type": "string"},
+        "id": {"type": "string"},
+        "retry": {"type": "integer"},
+    },
+}
+
+
+def _success_schema(media: str, json_schema: Any) -> Any:
+    if media == "application/json" and json_schema:
+        return json_schema
+    return SSE_EVENT if media == "text/event-stream" else BINARY
 
 
 def _response(status: int, body: dict[str, Any], media: str = "application/json") -> Any:

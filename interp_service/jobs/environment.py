@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from interp_service.config import Settings
+from interp_service.db.base import import_all_models
 from interp_service.db.session import make_engine, make_session_factory
 from interp_service.engine.service import Engine as TranslationEngine
 from interp_service.evidence.store import EvidenceStore
@@ -25,6 +26,8 @@ def build_services(
     """Database engine and sessions, evidence store, closure-job runner, translation engine
     (models load on `await translation_engine.refresh()`, on the loop that will serve
     them) and speech models (loaded on first use). The caller disposes of them."""
+    # A task module imports only its own tables; their foreign keys name other domains'.
+    import_all_models()
     database = make_engine(settings)
     return AppServices(
         settings=settings,
