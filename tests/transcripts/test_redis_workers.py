@@ -53,8 +53,8 @@ ROOT = Path(__file__).resolve().parents[2]
 MARKS_ENV = "TRANSCRIPT_TEST_MARKS"
 SENTENCES = 8000
 """Long enough that the worker is still suggesting translations seconds after it reports
-its first progress past reading, even on a loaded two-core machine: about 1,600
-suggestions/s and 5,000 segments written/s on an idle one."""
+its first progress past reading, even on a loaded two-core machine (on an idle one, about
+1,500 suggestions/s and 3,000 segments written/s: some 7 s of work are left at the kill)."""
 T = TypeVar("T")
 
 
@@ -253,16 +253,16 @@ def test_a_transcript_whose_worker_is_killed_is_finished_once_by_the_other(
     victim = next(w for w in pool if started[0].name == f"started-{w.pid}")
     survivor = next(w for w in pool if w is not victim)
 
+    # Past reading (its share of the bar) and into the suggestions: most of the job is left.
+    reading_done = 100 * processing.DEFAULT_READ_SHARE
+
     def suggesting() -> QueuedJob | None:
         row = job_row(services, job_id)
         assert row.state in ("queued", "running"), (row.state, row.error, victim.lines)
         return row if row.state == "running" and row.done > reading_done else None
 
-    # Past reading (its share of the bar) and into the suggestions: most of the job is left.
-    reading_done = 100 * processing.DEFAULT_READ_SHARE
     row = _until(suggesting, 60, "the job reports progress past reading")
     assert row.attempts == 1 and row.done < 100, (row.done, row.message)
-    print("KILL at", row.done, time.monotonic())
     victim.process.send_signal(signal.SIGKILL)
     assert victim.process.wait(timeout=30) == -signal.SIGKILL
     # Killed before its one transaction: nothing of the first attempt was written.
@@ -274,7 +274,6 @@ def test_a_transcript_whose_worker_is_killed_is_finished_once_by_the_other(
         return found if found.state in FINAL_STATES else None
 
     row = _until(finished, 120, "the other worker finishes the job")
-    print("DONE", time.monotonic(), row.result, row.started_at, row.finished_at)
     assert (row.state, row.attempts, row.error) == ("succeeded", 2, ""), survivor.lines
     assert row.result is not None and row.result["segments"] == len(expected)
     assert (marks / f"started-{survivor.pid}").exists()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import io
 
+import docx
 import pypdfium2 as pdfium
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -231,3 +232,22 @@ def test_a_job_cancelled_before_it_ran_leaves_the_transcript_cancelled_not_waiti
     assert t["state"] == "cancelled" and t["error"] == "处理已取消"
     listed = client.get(setting.upload_url, headers=bearer(setting.clerk)).json()
     assert [x["state"] for x in listed] == ["cancelled"]
+
+
+def test_a_docx_transcript_reads_paragraphs_and_table_cells_in_order(
+    client: TestClient, app: FastAPI, setting: Setting
+) -> None:
+    document = docx.Document()
+    document.add_paragraph("问：你叫什么名字？")
+    document.add_paragraph("答：zz-0001")
+    table = document.add_table(rows=1, cols=1)
+    table.cell(0, 0).text = "问：你住在哪里？"
+    buffer = io.BytesIO()
+    document.save(buffer)
+    t = uploaded(client, app, setting, "讯问笔录.docx", buffer.getvalue())
+    assert t["kind"] == "docx" and t["encoding"] == "docx"
+    assert [(s["speaker_label"], s["source_text"]) for s in t["segments"]] == [
+        ("问", "你叫什么名字？"),
+        ("答", "zz-0001"),
+        ("问", "你住在哪里？"),
+    ]
