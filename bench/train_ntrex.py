@@ -1,6 +1,8 @@
 """Training on a real corpus: NTREX-128 White Hmong ↔ Chinese, against the retrieval baseline.
 
     .venv/bin/python -m bench.train_ntrex [--minutes 20] [--quick] [--out DIR] [--threads N]
+    .venv/bin/python -m bench.train_ntrex --product-shape --epochs 2 [--layers 3
+                                          --decoder-layers 3]
 
 The 1,997 line-aligned sentences of ../shared/data/ntrex128 (White Hmong, ISO 639-3 ``mww``,
 file ``newstest2019-ref.hmn.txt``; Simplified Chinese ``newstest2019-ref.zho-CN.txt``;
@@ -14,7 +16,10 @@ written under ``--out`` (default: a new temporary folder), never into models/.
 The whole run is budgeted by wall time (``--minutes``, default 20, a model 192 wide with
 2+2 layers; ``--quick``: 3 minutes and the tiny preset): a pilot of 20 steps measures the
 step time, the training loop gets what is left after a reserve for conversion and
-evaluation, and stops at its budget at the latest.
+evaluation, and stops at its budget at the latest. ``--epochs N`` instead trains exactly N
+epochs with no time budget and no pilot, so two shapes can be compared at the same steps;
+``--product-shape`` trains the shape ``train mt`` uses by default (the small preset) rather
+than 192×2, and ``--layers`` / ``--decoder-layers`` override its encoder / decoder depth.
 
 Reported in the same run, per direction on the test split: sacrebleu chrF and BLEU (``zh``
 tokenizer into Chinese, ``13a`` into Hmong) of the model (CTranslate2 int8, beam 4) and of
@@ -33,12 +38,12 @@ import time
 from pathlib import Path
 
 from interp_service.engine.trainer import LoopConfig, default_threads
-from interp_service.engine.training import ModelSize, fit_marian
+from interp_service.engine.training import fit_marian
 from interp_service.training.dataset import Dataset, Example, build_dataset
 from interp_service.training.evaluation import evaluate_baseline
 from interp_service.training.gloss import copy_source
 from interp_service.training.request import PRESETS, TrainRequest
-from interp_service.training.runner import Prepared, train
+from interp_service.training.runner import Prepared, preset_size, train
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "ntrex128"
 HMONG, CHINESE = "mww", "cmn"
@@ -83,14 +88,7 @@ def pilot(dataset: Dataset, request: TrainRequest, out: Path) -> float:
     fit_marian(
         tagged,
         out / "pilot" / "hf",
-        size=ModelSize(
-            d_model=preset.d_model,
-            layers=preset.layers,
-            heads=preset.heads,
-            ffn=preset.ffn,
-            vocab_size=preset.vocab,
-            dropout=preset.dropout,
-        ),
+        size=preset_size(preset),
         loop=LoopConfig(steps=20, batch_size=preset.batch_size, seed=request.seed),
         tokenizer_type=preset.tokenizer,
         threads=request.threads,
@@ -112,6 +110,12 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="where the model goes (default: temp folder)")
     parser.add_argument("--threads", type=int, default=default_threads())
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--epochs", type=int, help="exactly this many epochs, no time budget")
+    parser.add_argument(
+        "--product-shape", action="store_true", help="the small preset's shape (train mt default)"
+    )
+    parser.add_argument("--layers", type=int, help="encoder layers")
+    parser.add_argument("--decoder-layers", type=int, help="decoder layers")
     args = parser.parse_args()
     started = time.monotonic()
     minutes = 3.0 if args.quick else args.minutes
@@ -129,19 +133,29 @@ def main() -> None:
     # Measured on the 2-core machine (s/step, batch 32): small preset (256 wide, 3 layers)
     # 1.42, 256×2 1.10, 192×2 (ffn 768) 0.56, 128×2 0.38: 192×2 gets about 13 epochs in
     # 15 minutes where the small preset would get 5.
-    dims = {} if args.quick else {"d_model": 192, "layers": 2, "ffn": 768}
+    dims: dict[str, int] = {}
+    if not (args.quick or args.product_shape):
+        dims = {"d_model": 192, "layers": 2, "decoder_layers": 2, "ffn": 768}
+    if args.layers:
+        dims["layers"] = args.layers
+    if args.decoder_layers:
+        dims["decoder_layers"] = args.decoder_layers
     vocab = 4000
-    probe = TrainRequest(
-        HMONG, CHINESE, both=True, size=size, vocab=vocab, threads=args.threads, **dims
-    )
-    per_step = pilot(dataset, probe, out)
-    budget = minutes * 60 - (time.monotonic() - started) - reserve_s
-    if budget < 30:
-        raise SystemExit(f"--minutes {minutes} leaves no time to train")
     batch = PRESETS[size].batch_size
     per_epoch = -(-len(dataset.examples("train")) // batch)
-    steps = int(0.85 * budget / per_step)  # the rest for dev evaluations
-    epochs = max(1, steps // per_epoch)
+    budget: float | None = None
+    if args.epochs:
+        per_step, epochs = float("nan"), args.epochs
+    else:
+        probe = TrainRequest(
+            HMONG, CHINESE, both=True, size=size, vocab=vocab, threads=args.threads, **dims
+        )
+        per_step = pilot(dataset, probe, out)
+        budget = minutes * 60 - (time.monotonic() - started) - reserve_s
+        if budget < 30:
+            raise SystemExit(f"--minutes {minutes} leaves no time to train")
+        steps = int(0.85 * budget / per_step)  # the rest for dev evaluations
+        epochs = max(1, steps // per_epoch)
     request = TrainRequest(
         HMONG,
         CHINESE,
@@ -153,7 +167,7 @@ def main() -> None:
         min_pairs=100,
         threads=args.threads,
         eval_every=max(per_epoch, epochs * per_epoch // 10),
-        patience=4,
+        patience=100 if args.epochs else 4,
         max_seconds=budget,
         vocab=vocab,
         dev_limit=100 if args.quick else 200,
@@ -161,10 +175,10 @@ def main() -> None:
     )
     shape = request.preset
     print(
-        f"model: {shape.d_model} wide, {shape.layers}+{shape.layers} layers, ffn {shape.ffn}, "
-        f"vocab ≤ {vocab}; pilot {per_step:.3f} s/step on {args.threads} "
+        f"model: {shape.d_model} wide, {shape.layers}+{shape.decoder_layers} layers, "
+        f"ffn {shape.ffn}, vocab ≤ {vocab}; pilot {per_step:.3f} s/step on {args.threads} "
         f"threads → {epochs} epochs of {per_epoch} steps planned, training budget "
-        f"{budget / 60:.1f} min"
+        + ("none" if budget is None else f"{budget / 60:.1f} min")
     )
     glosses = {d: copy_source for d in dataset.directions}
     prepared = Prepared(dataset, glosses, LICENCE, "NTREX-128 newstest2019 mww/zho-CN, bench")

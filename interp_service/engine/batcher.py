@@ -5,7 +5,9 @@ sentences or ``max_batch_tokens`` tokens, or when its oldest request has waited
 ``max_wait_s`` seconds. Only requests with the same search options share a batch; inside
 a batch, sentences are sorted by length. Each replica (one translator instance, normally
 one CPU thread) has its own worker thread, so inference never runs on the event loop;
-when several replicas are idle, the waiting requests are shared out among them.
+all replicas take their batches from the one queue; when several replicas are idle, the
+waiting requests are shared out among them, and when all are idle a request is due at once
+(``max_wait_s`` only gathers requests while another batch is running).
 Every accepted request gets exactly one answer: its hypotheses, EngineTimeout,
 EngineError (the translator failed) or EngineClosed.
 """
@@ -217,7 +219,9 @@ class MicroBatcher:
         loop = asyncio.get_running_loop()
         while True:
             self._timed_out += self._queue.purge(loop.time(), self.name)
-            wait = self._queue.wait_s(loop.time(), self._closing)
+            # With every replica idle nothing is running that could bring more requests
+            # soon: what waits is due at once (a lone request does not wait max_wait_s).
+            wait = self._queue.wait_s(loop.time(), self._closing or self._busy == 0)
             if wait <= 0:
                 return self._queue.take(idle_replicas=len(self._translators) - self._busy)
             if wait == math.inf and self._closing:

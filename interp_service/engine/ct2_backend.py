@@ -10,6 +10,7 @@ import sentencepiece
 
 from interp_service.engine.backends import Hypothesis, check_options
 from interp_service.engine.errors import ModelLoadError
+from interp_service.engine.shortlist import VMAP_FILE, read_vmap_sources
 
 EOS = "</s>"
 
@@ -58,7 +59,13 @@ def _max_positions(hf_folder: Path) -> int:
 
 
 class CTranslate2Translator:
-    """One CTranslate2 replica (``inter_threads=1``) using ``intra_threads`` CPU threads."""
+    """One CTranslate2 replica (``inter_threads=1``) using ``intra_threads`` CPU threads.
+
+    With ``use_vmap`` and a ``vmap.txt`` in ``ct2_folder`` (written at training time, see
+    ``shortlist``), the output layer is computed over the batch's shortlist only. A
+    sentence with a source piece the shortlist has no line for (never seen in training, so
+    nothing says which target pieces it needs) is translated over the whole vocabulary.
+    ``shortlisted`` / ``full`` count the sentences translated each way."""
 
     def __init__(
         self,
@@ -66,9 +73,15 @@ class CTranslate2Translator:
         hf_folder: Path,
         intra_threads: int = 1,
         compute_type: str = "int8",
+        use_vmap: bool = True,
     ) -> None:
         self.codec = SentencePieceCodec(hf_folder)
         self.max_positions = _max_positions(hf_folder)
+        vmap = Path(ct2_folder) / VMAP_FILE
+        self.use_vmap = use_vmap and vmap.is_file()
+        self._known: frozenset[str] = read_vmap_sources(vmap) if self.use_vmap else frozenset()
+        self.shortlisted = 0
+        self.full = 0
         try:
             self._model = ctranslate2.Translator(
                 str(ct2_folder),
@@ -97,15 +110,46 @@ class CTranslate2Translator:
         check_options(beam_size, num_hypotheses, max_length, min_length)
         if not texts:
             return []
+        encoded = [self.codec.encode(text) for text in texts]
+        options = {"beam_size": beam_size, "num_hypotheses": num_hypotheses}
+        if not self.use_vmap:
+            self.full += len(texts)
+            return self._run(encoded, max_length, min_length, False, options)
+        known = self._known
+        covered = [all(p in known for p in pieces[:-1]) for pieces in encoded]
+        out: list[list[Hypothesis] | None] = [None] * len(texts)
+        for shortlist in (True, False):
+            chosen = [i for i, c in enumerate(covered) if c == shortlist]
+            if not chosen:
+                continue
+            if shortlist:
+                self.shortlisted += len(chosen)
+            else:
+                self.full += len(chosen)
+            results = self._run(
+                [encoded[i] for i in chosen], max_length, min_length, shortlist, options
+            )
+            for i, nbest in zip(chosen, results, strict=True):
+                out[i] = nbest
+        return [nbest for nbest in out if nbest is not None]
+
+    def _run(
+        self,
+        encoded: list[list[str]],
+        max_length: int,
+        min_length: int,
+        use_vmap: bool,
+        options: dict[str, int],
+    ) -> list[list[Hypothesis]]:
         # Past the model's position table CTranslate2 fails: longer inputs are cut (the
         # pipeline splits sentences first, so this is a guard) and outputs are capped.
         results = self._model.translate_batch(
-            [self.codec.encode(text) for text in texts],
-            beam_size=beam_size,
-            num_hypotheses=num_hypotheses,
+            encoded,
+            **options,
             max_input_length=self.max_positions - 1,
             max_decoding_length=min(max_length, self.max_positions - 1),
             min_decoding_length=min_length,
+            use_vmap=use_vmap,
             return_scores=True,
         )
         out: list[list[Hypothesis]] = []

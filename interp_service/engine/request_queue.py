@@ -83,7 +83,8 @@ class RequestQueue:
         return [r for r in self._items if r.options == first.options]
 
     def wait_s(self, now: float, closing: bool) -> float:
-        """Seconds until the next batch is due: 0 when it is due now, inf when empty."""
+        """Seconds until the next batch is due: 0 when it is due now (always, when
+        ``closing``, as long as something waits), inf when empty."""
         if not self._items:
             return math.inf
         same = self._same()

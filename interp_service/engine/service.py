@@ -70,13 +70,16 @@ def promote(root: Path, card: ModelCard) -> None:
     tmp.replace(path)
 
 
-def ct2_factory(intra_threads: int = 1) -> TranslatorFactory:
-    """Loads a card's CTranslate2 int8 model with ``intra_threads`` threads per replica."""
+def ct2_factory(intra_threads: int = 1, use_vmap: bool = True) -> TranslatorFactory:
+    """Loads a card's CTranslate2 int8 model with ``intra_threads`` threads per replica
+    (and its vocabulary shortlist, when it has one, unless ``use_vmap`` is False)."""
 
     def load(card: ModelCard) -> Translator:
         from interp_service.engine.ct2_backend import CTranslate2Translator
 
-        return CTranslate2Translator(card.ct2_folder, card.hf_folder, intra_threads)
+        return CTranslate2Translator(
+            card.ct2_folder, card.hf_folder, intra_threads, use_vmap=use_vmap
+        )
 
     return load
 

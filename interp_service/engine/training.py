@@ -56,8 +56,9 @@ __all__ = [
 
 @dataclass(frozen=True)
 class ModelSize:
-    """Transformer dimensions: ``layers`` encoder and as many decoder layers; ``vocab_size``
-    is the SentencePiece target size in pieces (clipped to what the data allows)."""
+    """Transformer dimensions: ``layers`` encoder layers and ``decoder_layers`` decoder
+    layers (None: as many as the encoder); ``vocab_size`` is the SentencePiece target size
+    in pieces (clipped to what the data allows)."""
 
     d_model: int = 64
     layers: int = 2
@@ -66,6 +67,12 @@ class ModelSize:
     vocab_size: int = 1000
     dropout: float = 0.1
     max_positions: int = 256
+    decoder_layers: int | None = None
+
+    @property
+    def decoder_depth(self) -> int:
+        """Decoder layers actually built."""
+        return self.layers if self.decoder_layers is None else self.decoder_layers
 
 
 TINY = ModelSize()
@@ -80,7 +87,7 @@ def marian_config(size: ModelSize, vocab_size: int) -> MarianConfig:
         decoder_vocab_size=vocab_size,
         d_model=size.d_model,
         encoder_layers=size.layers,
-        decoder_layers=size.layers,
+        decoder_layers=size.decoder_depth,
         encoder_attention_heads=size.heads,
         decoder_attention_heads=size.heads,
         encoder_ffn_dim=size.ffn,
@@ -277,7 +284,7 @@ def train_marian(
             threads=threads,
             monitor=_StepCallback(on_step) if on_step is not None else None,
         )
-        convert_to_ct2(tmp / "hf", tmp / "ct2")
+        convert_to_ct2(tmp / "hf", tmp / "ct2", shortlist_pairs=pairs)
         metrics = fitted.metrics()
         del metrics["best_step"]
         metrics["train_pairs"] = float(len(pairs))

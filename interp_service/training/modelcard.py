@@ -51,6 +51,7 @@ def card_for(
     size_table: dict[str, Scalar] = {
         "d_model": size.d_model,
         "layers": size.layers,
+        "decoder_layers": size.decoder_depth,
         "heads": size.heads,
         "ffn": size.ffn,
         "vocab": fitted.vocab_size,

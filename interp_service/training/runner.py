@@ -50,7 +50,7 @@ from interp_service.training.evaluation import (
 from interp_service.training.export import export_examples
 from interp_service.training.gloss import session_gloss
 from interp_service.training.modelcard import card_for, write_samples
-from interp_service.training.request import TrainRequest
+from interp_service.training.request import Preset, TrainRequest
 
 log = logging.getLogger("interp_service")
 
@@ -85,6 +85,19 @@ class TrainOutcome:
     reports: list[DirectionReport]
     notes: list[str]
     stopped: str
+
+
+def preset_size(preset: Preset) -> ModelSize:
+    """The model dimensions a preset stands for (its optimiser settings left out)."""
+    return ModelSize(
+        d_model=preset.d_model,
+        layers=preset.layers,
+        decoder_layers=preset.decoder_layers,
+        heads=preset.heads,
+        ffn=preset.ffn,
+        vocab_size=preset.vocab,
+        dropout=preset.dropout,
+    )
 
 
 def prepare(session: Session, request: TrainRequest) -> Prepared:
@@ -183,14 +196,7 @@ def _build(
         for d in dataset.directions
         for e in [x for x in dataset.examples("dev") if x.direction == d][:per_direction]
     ]
-    size = ModelSize(
-        d_model=preset.d_model,
-        layers=preset.layers,
-        heads=preset.heads,
-        ffn=preset.ffn,
-        vocab_size=preset.vocab,
-        dropout=preset.dropout,
-    )
+    size = preset_size(preset)
     batch = preset.batch_size
     planned = request.epochs * -(-len(train_pairs) // batch)
     every = request.eval_every or max(-(-len(train_pairs) // batch), -(-planned // 20))
@@ -221,7 +227,12 @@ def _build(
         monitor=monitor,
     )
     shutil.rmtree(folder / "ct2", ignore_errors=True)
-    convert_to_ct2(folder / "hf", folder / "ct2")
+    convert_to_ct2(
+        folder / "hf",
+        folder / "ct2",
+        shortlist_pairs=[(tagged(e), e.target) for e in train_pairs],
+        always=tuple(tags.values()),
+    )
     card = write_card(card_for(prepared, request, folder, version, size, loop, fitted, tags))
     reports = []
     threads = request.threads or default_threads()

@@ -274,3 +274,54 @@ def test_impossible_search_options_are_refused() -> None:
         await batcher.close()
 
     run(scenario())
+
+
+def test_lone_request_on_idle_replicas_does_not_wait_for_the_batch_to_fill() -> None:
+    async def scenario() -> None:
+        fakes = [FakeTranslator(), FakeTranslator()]
+        batcher = MicroBatcher(fakes, BatchingOptions(max_batch_size=16, max_wait_s=LONG_WAIT))
+        # Without the rule the request would sit out LONG_WAIT; the guard only ends a hang.
+        result = await asyncio.wait_for(batcher.translate("a"), LONG_WAIT / 2)
+        assert texts_of(result) == ["A"]
+        await batcher.close()
+
+    run(scenario())
+
+
+def test_both_replicas_pull_from_one_queue_and_never_wait_for_a_busy_one() -> None:
+    async def scenario() -> None:
+        gate = threading.Event()
+        fakes = [FakeTranslator(gate=gate), FakeTranslator(gate=gate)]
+        batcher = MicroBatcher(fakes, BatchingOptions(max_batch_size=4, max_wait_s=LONG_WAIT))
+        first = asyncio.create_task(batcher.translate("s0"))
+        await until(lambda: batcher.stats().busy_replicas == 1)
+        # One replica is held by the gate; a full batch goes to the other one at once.
+        more = [asyncio.create_task(batcher.translate(f"s{i}")) for i in range(1, 5)]
+        await until(lambda: batcher.stats().busy_replicas == 2)
+        assert batcher.stats().queue_depth == 0
+        assert sorted(size for fake in fakes for size in fake.batch_sizes) == [1, 4]
+        gate.set()
+        results = await asyncio.gather(first, *more)
+        assert [r[0].text for r in results] == [f"S{i}" for i in range(5)]
+        await batcher.close()
+
+    run(scenario())
+
+
+def test_sixteen_concurrent_requests_on_two_replicas_run_as_two_batches_of_eight() -> None:
+    async def scenario() -> None:
+        gate = threading.Event()
+        fakes = [FakeTranslator(gate=gate), FakeTranslator(gate=gate)]
+        batcher = MicroBatcher(fakes, BatchingOptions(max_batch_size=16, max_wait_s=LONG_WAIT))
+        tasks = [asyncio.create_task(batcher.translate(f"s{i}")) for i in range(16)]
+        await until(lambda: batcher.stats().busy_replicas == 2)
+        assert batcher.stats().queue_depth == 0  # nobody waits while a replica is idle
+        gate.set()
+        await asyncio.gather(*tasks)
+        # 16 more arrive while both replicas are idle again: the same split, no small batch.
+        await asyncio.gather(*(batcher.translate(f"t{i}") for i in range(16)))
+        await batcher.close()
+        assert [fake.batch_sizes for fake in fakes] == [[8, 8], [8, 8]]
+        assert batcher.stats().mean_batch_size == 8
+
+    run(scenario())
