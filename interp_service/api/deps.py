@@ -120,7 +120,10 @@ def resolve_principal(request: Request, db: Session) -> Principal | None:
         found = users.resolve_api_token(db, header[7:].strip())
         if found is None:
             return None
-        db.commit()  # keep last_used_at
+        # Ends the read transaction so that the connection goes back to the pool while
+        # the handler awaits (a translation can take seconds), and keeps a moved
+        # last_used_at even if the handler fails later. Without a write it costs no sync.
+        db.commit()
         return Principal(found[0], "token")
     raw = request.cookies.get(SESSION_COOKIE)
     if raw:

@@ -23,7 +23,7 @@ from interp_service.errors import AppError
 from interp_service.translation import langid
 from interp_service.translation.pipeline import Request as PipelineRequest
 from interp_service.translation.receipts import SentenceResult, TranslationResult
-from interp_service.translation.service import check_request, context_for, run
+from interp_service.translation.service import check_request, context_for, run_all
 from interp_service.users.service import resolve_api_token
 
 router = APIRouter(tags=["libretranslate"])
@@ -65,7 +65,7 @@ def _key_holder(db: Session, key: Any) -> bool:
     found = resolve_api_token(db, key)
     if found is None or not found[0].is_active:
         return False
-    db.commit()  # keep last_used_at
+    db.commit()  # frees the connection while the texts are translated; keeps last_used_at
     return True
 
 
@@ -126,7 +126,7 @@ async def translate(
             check_request(ask, get_services(request).settings)
         ctx = await run_in_threadpool(context_for, get_services(request), db)
         await run_in_threadpool(release_connection, db)
-        results = [await run(ctx, ask) for ask in asks]
+        results = await run_all(ctx, asks)
     except AppError as exc:
         headers = (
             {"Retry-After": str(exc.extra["retry_after"])} if "retry_after" in exc.extra else None

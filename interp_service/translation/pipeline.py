@@ -3,99 +3,100 @@ memory (exact, then fuzzy) → a promoted model with enforced glossary terms →
 gloss. Every sentence comes back with a receipt saying which path produced it.
 
 Pure of web and database concerns: the caller gathers the indexes (`TranslationContext`)
-inside a database session and then awaits `translate` on the event loop.
+inside a database session and then awaits `translate` (or `translate_all` for several
+texts) on the event loop. The CPU work (`planning`: segmentation, term recognition, memory
+lookup, gloss) runs in a worker thread, so one request's sentences never stall the loop;
+only the model's sentences are awaited on it, all of a request's texts together so that
+the engine batches them.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from typing import Any, Protocol
+from collections.abc import AsyncIterator, Awaitable, Sequence
+from typing import Any, TypeVar
 
-from interp_service.glossary.search.searching import GlossaryIndex
-from interp_service.translation.gloss import gloss_sentence
-from interp_service.translation.normalise import normalise
+from interp_service.translation.planning import (
+    MemoryLookup,
+    ModelProvider,
+    Pending,
+    Plan,
+    Planned,
+    Request,
+    TranslationContext,
+    gloss_pending,
+    plan,
+    plan_many,
+    plan_sentences,
+    receipt_base,
+    split,
+)
 from interp_service.translation.receipts import (
     PATH_LABELS,
-    MemorySource,
     ModelSource,
     SentenceReceipt,
     SentenceResult,
     TranslationResult,
 )
-from interp_service.translation.segment import Segmenter
-from interp_service.translation.sentences import split_sentences
-from interp_service.translation.terms import protect, restore, source_terms, terms_in_output
+from interp_service.translation.terms import restore, terms_in_output
 
+__all__ = [
+    "MemoryLookup",
+    "ModelProvider",
+    "Request",
+    "TEXTS_IN_FLIGHT",
+    "TranslationContext",
+    "stream",
+    "translate",
+    "translate_all",
+]
 
-class MemoryLookup(Protocol):
-    def exact(
-        self, text: str, source_language: str, target_language: str, target_variety: str = ""
-    ) -> Any: ...
+TEXTS_IN_FLIGHT = 64
+"""Texts of one `translate_all` call awaiting the model at once (a batch request's all)."""
 
-    def fuzzy(
-        self,
-        text: str,
-        source_language: str,
-        target_language: str,
-        target_variety: str = "",
-        threshold: float = 75.0,
-        limit: int = 3,
-    ) -> list[Any]: ...
-
-
-class ModelProvider(Protocol):
-    async def model_for(self, source_language: str, target_language: str) -> Any: ...
-
-    def promoted(self, source_language: str, target_language: str) -> Any: ...
-
-    async def refresh_if_changed(self) -> object: ...  # the engine says whether it reloaded
-
-
-@dataclass
-class TranslationContext:
-    """Everything a translation reads; built per request from the app's cached indexes."""
-
-    glossary: GlossaryIndex
-    segmenter: Segmenter
-    memory: MemoryLookup | None
-    models: ModelProvider | None
-    fuzzy_threshold: float = 75.0
-    timeout_s: float | None = 10.0
-    beam_size: int = 4
-    alternatives: int = 3
-
-
-@dataclass(frozen=True)
-class Request:
-    text: str
-    source_language: str
-    target_language: str
-    target_variety: str = ""
-    use_memory: bool = True
-    use_model: bool = True
+T = TypeVar("T")
 
 
 async def translate(ctx: TranslationContext, request: Request) -> TranslationResult:
     """Translate a text sentence by sentence; sentences go to the model concurrently so that
     the engine can batch them."""
     await _pick_up_promotions(ctx)
-    text = normalise(request.text, request.source_language)
-    spans = split_sentences(text, request.source_language)
-    results = await asyncio.gather(
-        *(translate_sentence(ctx, request, span.text, span.start) for span in spans)
-    )
-    joiner = "" if request.target_language == "cmn" else " "
-    return TranslationResult(
-        source_language=request.source_language,
-        target_language=request.target_language,
-        target_variety=request.target_variety,
-        text=text,
-        output=joiner.join(r.output for r in results),
-        sentences=list(results),
-        glossary_release=ctx.glossary.release,
-    )
+    return await _finish(ctx, await asyncio.to_thread(plan, ctx, request))
+
+
+async def translate_all(
+    ctx: TranslationContext, requests: Sequence[Request], in_flight: int = TEXTS_IN_FLIGHT
+) -> list[TranslationResult]:
+    """Several texts, results in order: planned in one worker-thread call, then at most
+    `in_flight` texts await the model at once. The first failing text (in order, of those
+    failed when the failure is seen) raises its error; the others are cancelled."""
+    await _pick_up_promotions(ctx)
+    plans = await asyncio.to_thread(plan_many, ctx, list(requests))
+    gate = asyncio.Semaphore(max(1, in_flight))
+
+    async def one(planned: Plan) -> TranslationResult:
+        async with gate:
+            return await _finish(ctx, planned)
+
+    return await all_or_first_error([one(p) for p in plans])
+
+
+async def all_or_first_error(awaitables: Sequence[Awaitable[T]]) -> list[T]:
+    """Await them together, results in order; on a failure the rest are cancelled and the
+    earliest failed one (in order) raises."""
+    tasks = [asyncio.ensure_future(a) for a in awaitables]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+    finally:
+        for task in tasks:
+            if not task.done():
+                task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    for task in tasks:
+        error = None if task.cancelled() else task.exception()
+        if error is not None:
+            raise error
+    return [task.result() for task in tasks]
 
 
 async def stream(
@@ -104,16 +105,15 @@ async def stream(
     """Sentences in order, each as soon as it and those before it are done; at most `window`
     sentences are in flight, so a long text does not fill the engine's queue alone."""
     await _pick_up_promotions(ctx)
-    text = normalise(request.text, request.source_language)
-    spans = split_sentences(text, request.source_language)
+    _text, spans = await asyncio.to_thread(split, request)
     pending: list[asyncio.Task[SentenceResult]] = []
     try:
-        for span in spans:
-            pending.append(
-                asyncio.ensure_future(translate_sentence(ctx, request, span.text, span.start))
-            )
-            if len(pending) >= window:
-                yield await pending.pop(0)
+        for start in range(0, len(spans), window):
+            chunk = spans[start : start + window]
+            for item in await asyncio.to_thread(plan_sentences, ctx, request, chunk):
+                pending.append(asyncio.ensure_future(_complete(ctx, request, [item])))
+                if len(pending) >= window:
+                    yield await pending.pop(0)
         while pending:
             yield await pending.pop(0)
     finally:
@@ -127,106 +127,89 @@ async def _pick_up_promotions(ctx: TranslationContext) -> None:
         await ctx.models.refresh_if_changed()
 
 
-def _memory_source(hit: Any) -> MemorySource:
-    approved_at = getattr(hit, "approved_at", None)
-    return MemorySource(
-        entry_id=hit.entry_id,
-        score=float(hit.score),
-        approved_by=hit.approved_by,
-        approved_by_name=hit.approved_by_name or "",
-        approved_at=approved_at.isoformat() if approved_at is not None else None,
-        origin=hit.origin,
-        entry_source=hit.source_text,
-        differences=[tuple(d) for d in getattr(hit, "differences", [])],
+async def _finish(ctx: TranslationContext, planned: Plan) -> TranslationResult:
+    request = planned.request
+    done = await _complete_all(ctx, request, planned.sentences)
+    joiner = "" if request.target_language == "cmn" else " "
+    return TranslationResult(
+        source_language=request.source_language,
+        target_language=request.target_language,
+        target_variety=request.target_variety,
+        text=planned.text,
+        output=joiner.join(r.output for r in done),
+        sentences=done,
+        glossary_release=ctx.glossary.release,
     )
 
 
-async def translate_sentence(
-    ctx: TranslationContext, request: Request, sentence: str, offset: int
+async def _complete(
+    ctx: TranslationContext, request: Request, items: list[Planned]
 ) -> SentenceResult:
-    """One sentence through the paths, first that answers wins."""
-    src, tgt, variety = request.source_language, request.target_language, request.target_variety
-    words = ctx.segmenter.words(sentence, src)
-    matches = source_terms(ctx.glossary, sentence, src, words)
-    base: dict[str, Any] = {
-        "source_start": offset,
-        "source_end": offset + len(sentence),
-        "glossary_release": ctx.glossary.release,
-    }
-    flags: list[str] = []
+    """The one sentence of `items`, completed."""
+    [done] = await _complete_all(ctx, request, items)
+    return done
 
-    if ctx.memory is not None and request.use_memory:
-        hit = ctx.memory.exact(sentence, src, tgt, variety)
-        path = "memory-exact"
-        if hit is None:
-            fuzzy = ctx.memory.fuzzy(sentence, src, tgt, variety, threshold=ctx.fuzzy_threshold)
-            hit = fuzzy[0] if fuzzy else None
-            path = "memory-fuzzy"
-        if hit is not None:
-            output = hit.target_text
-            receipt = SentenceReceipt(
-                path=path,
-                label=PATH_LABELS[path],
-                memory=_memory_source(hit),
-                terms=terms_in_output(ctx.glossary, matches, output, tgt, variety),
-                flags=[] if path == "memory-exact" else ["interpreter-required"],
-                **base,
-            )
-            return SentenceResult(source=sentence, output=output, receipt=receipt)
 
-    model = None
-    if ctx.models is not None and request.use_model:
-        model = await ctx.models.model_for(src, tgt)
-        if model is None and ctx.models.promoted(src, tgt) is not None:
-            flags.append("model-unavailable")  # promoted but failed to load
+async def _complete_all(
+    ctx: TranslationContext, request: Request, items: list[Planned]
+) -> list[SentenceResult]:
+    """The planned sentences with the pending ones answered: by the model, concurrently,
+    or, when it did not load, by the gloss (in a worker thread)."""
+    waiting = [item for item in items if isinstance(item, Pending)]
+    if not waiting:
+        return [item for item in items if isinstance(item, SentenceResult)]
+    src, tgt = request.source_language, request.target_language
+    model = await ctx.models.model_for(src, tgt) if ctx.models is not None else None
+    answers: list[SentenceResult]
     if model is not None:
-        protected = protect(ctx.glossary, sentence, matches, tgt, variety)
-        hypotheses = await model.translate(
-            protected.text,
-            beam_size=ctx.beam_size,
-            num_hypotheses=min(ctx.alternatives, ctx.beam_size),
-            timeout_s=ctx.timeout_s,
-        )
-        output, terms, enforced = restore(hypotheses[0].text, protected)
-        # Terms without an approved equivalent were not enforced; legal ones are listed all
-        # the same, with their equivalent's span where the model happened to produce it.
-        slotted = {(s.match.start, s.match.end) for s in protected.slots}
-        rest = [m for m in matches if (m.start, m.end) not in slotted]
-        taken = [
-            (t.output_start, t.output_end)
-            for t in terms
-            if t.output_start is not None and t.output_end is not None
-        ]
-        terms = sorted(
-            terms + terms_in_output(ctx.glossary, rest, output, tgt, variety, taken),
-            key=lambda t: (t.source_start, t.source_end),
-        )
-        alternatives = [restore(h.text, protected)[0] for h in hypotheses[1:]]
-        card = model.card
-        receipt = SentenceReceipt(
-            path="model",
-            label=PATH_LABELS["model"],
-            model=ModelSource(
-                name=card.name,
-                version=card.version,
-                backend=getattr(model, "backend", "ctranslate2-int8"),
-                alternatives=alternatives,
-            ),
-            terms=terms,
-            flags=[] if enforced else ["enforcement-failed"],
-            **base,
-        )
-        return SentenceResult(source=sentence, output=output, receipt=receipt)
+        answers = list(await asyncio.gather(*(_by_model(ctx, request, model, p) for p in waiting)))
+    else:
+        promoted = ctx.models is not None and ctx.models.promoted(src, tgt) is not None
+        flags = ["model-unavailable"] if promoted else []  # promoted but failed to load
+        answers = await asyncio.to_thread(gloss_pending, ctx, request, waiting, flags)
+    by_item = dict(zip(map(id, waiting), answers, strict=True))
+    return [item if isinstance(item, SentenceResult) else by_item[id(item)] for item in items]
 
-    output, tokens, fired, gloss_flags = gloss_sentence(
-        ctx.glossary, sentence, words, matches, src, tgt, variety
+
+async def _by_model(
+    ctx: TranslationContext, request: Request, model: Any, pending: Pending
+) -> SentenceResult:
+    """One sentence through the promoted model, its approved glossary terms enforced."""
+    tgt, variety = request.target_language, request.target_variety
+    protected, sentence, matches = pending.protected, pending.sentence, pending.matches
+    hypotheses = await model.translate(
+        protected.text,
+        beam_size=ctx.beam_size,
+        num_hypotheses=min(ctx.alternatives, ctx.beam_size),
+        timeout_s=ctx.timeout_s,
     )
+    output, terms, enforced = restore(hypotheses[0].text, protected)
+    # Terms without an approved equivalent were not enforced; legal ones are listed all
+    # the same, with their equivalent's span where the model happened to produce it.
+    slotted = {(s.match.start, s.match.end) for s in protected.slots}
+    rest = [m for m in matches if (m.start, m.end) not in slotted]
+    taken = [
+        (t.output_start, t.output_end)
+        for t in terms
+        if t.output_start is not None and t.output_end is not None
+    ]
+    terms = sorted(
+        terms + terms_in_output(ctx.glossary, rest, output, tgt, variety, taken),
+        key=lambda t: (t.source_start, t.source_end),
+    )
+    alternatives = [restore(h.text, protected)[0] for h in hypotheses[1:]]
+    card = model.card
     receipt = SentenceReceipt(
-        path="gloss",
-        label=PATH_LABELS["gloss"],
-        terms=fired,
-        gloss=tokens,
-        flags=gloss_flags + flags,
-        **base,
+        path="model",
+        label=PATH_LABELS["model"],
+        model=ModelSource(
+            name=card.name,
+            version=card.version,
+            backend=getattr(model, "backend", "ctranslate2-int8"),
+            alternatives=alternatives,
+        ),
+        terms=terms,
+        flags=[] if enforced else ["enforcement-failed"],
+        **receipt_base(ctx, pending.sentence, pending.offset),
     )
     return SentenceResult(source=sentence, output=output, receipt=receipt)

@@ -28,7 +28,7 @@ from interp_service.translation.schemas import (
     TranslateBatchOut,
     TranslateStream,
 )
-from interp_service.translation.service import check_request, context_for, run
+from interp_service.translation.service import check_request, context_for, run_all
 
 router = APIRouter(prefix="/api/v1", tags=["translation"])
 
@@ -80,7 +80,7 @@ async def translate_batch(
     for ask in asks:
         check_request(ask, settings)
     ctx = await run_in_threadpool(_prepare, request, db, me, body.case_id, body.interview_id)
-    results = [await run(ctx, ask) for ask in asks]
+    results = await run_all(ctx, asks)
     return TranslateBatchOut(results=results, glossary_release=ctx.glossary.release)
 
 

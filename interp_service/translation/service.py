@@ -3,6 +3,9 @@ pipeline with the service's error rules: a full queue → 503, past the deadline
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+
 from sqlalchemy.orm import Session
 
 from interp_service.config import Settings
@@ -11,7 +14,12 @@ from interp_service.errors import DeadlineExceeded, Overloaded, ValidationFailed
 from interp_service.glossary.search.searching import index_for
 from interp_service.memory.lookup import memory_index_for
 from interp_service.services import AppServices
-from interp_service.translation.pipeline import Request, TranslationContext, translate
+from interp_service.translation.pipeline import (
+    Request,
+    TranslationContext,
+    translate,
+    translate_all,
+)
 from interp_service.translation.receipts import TranslationResult
 from interp_service.translation.segment import glossary_segmenter
 
@@ -52,13 +60,27 @@ def check_request(request: Request, settings: Settings) -> None:
         )
 
 
-async def run(ctx: TranslationContext, request: Request) -> TranslationResult:
-    """The pipeline with engine errors turned into the service's errors."""
+@asynccontextmanager
+async def service_errors() -> AsyncIterator[None]:
+    """Engine errors turned into the service's: a full queue → 503, past the deadline → 504."""
     try:
-        return await translate(ctx, request)
+        yield
     except EngineOverloaded as exc:
         raise Overloaded(
             "翻译引擎繁忙，请稍后重试", retry_after=max(1, round(exc.retry_after_s))
         ) from None
     except EngineTimeout:
         raise DeadlineExceeded("翻译超时，请缩短文本或稍后重试") from None
+
+
+async def run(ctx: TranslationContext, request: Request) -> TranslationResult:
+    """The pipeline with engine errors turned into the service's errors."""
+    async with service_errors():
+        return await translate(ctx, request)
+
+
+async def run_all(ctx: TranslationContext, requests: Sequence[Request]) -> list[TranslationResult]:
+    """Several texts at once (`pipeline.translate_all`), results in order, with the same
+    errors as `run`: the first failing text's."""
+    async with service_errors():
+        return await translate_all(ctx, requests)

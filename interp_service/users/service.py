@@ -249,7 +249,16 @@ def resolve_session(session: Session, raw: str) -> tuple[User, LoginSession] | N
     return user, login
 
 
+TOKEN_USE_RECORDED_EVERY = timedelta(minutes=1)
+
+
 def resolve_api_token(session: Session, raw: str) -> tuple[User, ApiToken] | None:
+    """The active user and token behind a raw API key, or None.
+
+    `last_used_at` is moved forward at most once a minute: writing it on every
+    request cost a commit per call, and a minute is as precise as anyone reads it.
+    The caller commits; without a change that commit writes nothing.
+    """
     token = repo.find_token(session, digest(raw))
     now = utcnow()
     if token is None or token.revoked_at is not None or token.expires_at <= now:
@@ -257,7 +266,9 @@ def resolve_api_token(session: Session, raw: str) -> tuple[User, ApiToken] | Non
     user = repo.get_user(session, token.user_id)
     if user is None or not user.is_active:
         return None
-    token.last_used_at = now
+    last = token.last_used_at
+    if last is None or now - last >= TOKEN_USE_RECORDED_EVERY:
+        token.last_used_at = now
     return user, token
 
 

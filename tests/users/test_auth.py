@@ -99,6 +99,30 @@ def test_expired_token_is_refused(client: TestClient, admin: Account, db: Any) -
     assert r.headers["content-type"] == "application/problem+json"
 
 
+def test_token_use_is_recorded_at_most_once_a_minute(
+    client: TestClient, admin: Account, db: Any
+) -> None:
+    from datetime import timedelta
+
+    from interp_service.db.base import utcnow
+
+    def last_used() -> Any:
+        db.expire_all()
+        return db.scalar(select(ApiToken).where(ApiToken.user_id == admin.id)).last_used_at
+
+    assert client.get("/api/v1/me", headers=bearer(admin)).status_code == 200
+    first = last_used()
+    assert first is not None
+    assert client.get("/api/v1/me", headers=bearer(admin)).status_code == 200
+    assert last_used() == first  # a second call within the minute writes nothing
+
+    token = db.scalar(select(ApiToken).where(ApiToken.user_id == admin.id))
+    token.last_used_at = utcnow() - timedelta(minutes=2)
+    db.commit()
+    assert client.get("/api/v1/me", headers=bearer(admin)).status_code == 200
+    assert last_used() > utcnow() - timedelta(minutes=1)
+
+
 def test_failed_logins_slow_down_then_lock(
     app: FastAPI, client: TestClient, make_user: Any
 ) -> None:
