@@ -1,18 +1,26 @@
-"""Audio → speech segments: voice activity detection, then each span through Whisper's
-language gate. Mandarin text comes out in simplified characters with word times counted
+"""Audio → speech segments: voice activity detection, spans padded and merged across
+short pauses, then each span through Whisper's language gate, conditioned on the text
+decoded before it. Mandarin text comes out in simplified characters with word times counted
 from the start of the audio; every other span comes out with no text at all."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import opencc
 
 from interp_service.engine.speech.types import Recognition, SpeechSpan, Word
 from interp_service.media.audio import SAMPLE_RATE
+from interp_service.speech.context import Context
 from interp_service.speech.models import SpeechModels
+from interp_service.speech.spans import prepare_spans
+
+if TYPE_CHECKING:
+    from interp_service.engine.speech.whisper import Fallback
 
 _to_simplified = opencc.OpenCC("t2s")
 
@@ -28,8 +36,15 @@ class SegmentResult:
     recognition: Recognition
 
 
+_ASCII_MARKS = {",": "，", "?": "？", "!": "！", ";": "；", ":": "："}
+_MARK_NEAR_HAN = re.compile(r"(?<=[\u3400-\u9fff])[,?!;:]|[,?!;:](?=[\u3400-\u9fff])")
+
+
 def simplified(text: str) -> str:
-    return str(_to_simplified.convert(text))
+    """Simplified characters, with ASCII , ? ! ; : next to a Chinese character written as
+    Chinese punctuation."""
+    converted = str(_to_simplified.convert(text))
+    return _MARK_NEAR_HAN.sub(lambda m: _ASCII_MARKS[m.group()], converted)
 
 
 def classify(recognition: Recognition) -> str:
@@ -40,13 +55,37 @@ def classify(recognition: Recognition) -> str:
     return "unconfirmed"
 
 
+def decoding(models: SpeechModels) -> tuple[int, Fallback]:
+    """(first-pass beam, fallback) as the settings ask."""
+    from interp_service.engine.speech.whisper import NO_FALLBACK, Fallback
+
+    settings = models.settings
+    if settings.asr_fallback_beam_size <= settings.asr_beam_size:
+        return settings.asr_beam_size, NO_FALLBACK
+    fallback = Fallback(
+        beam_size=settings.asr_fallback_beam_size, retry_logprob=settings.asr_retry_logprob
+    )
+    return settings.asr_beam_size, fallback
+
+
 def recognise_span(
-    models: SpeechModels, samples: np.ndarray, span: SpeechSpan, prompt: str
+    models: SpeechModels,
+    samples: np.ndarray,
+    span: SpeechSpan,
+    prompt: str,
+    previous: str = "",
 ) -> SegmentResult:
-    """One span of `samples` through the gate; times in the result are absolute."""
+    """One span of `samples` through the gate; times in the result are absolute.
+    `previous` is the text decoded just before it (see `Context`)."""
     piece = samples[int(span.start_s * SAMPLE_RATE) : int(span.end_s * SAMPLE_RATE)]
+    beam_size, fallback = decoding(models)
     raw = models.whisper().recognise(
-        piece, prompt=prompt, gate=models.gate, beam_size=models.settings.asr_beam_size
+        piece,
+        prompt=prompt,
+        previous=previous,
+        gate=models.gate,
+        beam_size=beam_size,
+        fallback=fallback,
     )
     recognition = raw
     if raw.text is not None:
@@ -72,14 +111,26 @@ def transcribe(
     prompt: str,
     progress: Progress | None = None,
 ) -> list[SegmentResult]:
-    """Every speech span of the audio in time order; silence gives an empty list."""
+    """Every speech span of the audio in time order; silence gives an empty list.
+    Spans are padded and merged as the settings ask (`prepare_spans`), and each is
+    conditioned on the text of the spans before it (`Context`)."""
+    settings = models.settings
     total = samples.size / SAMPLE_RATE
-    spans = models.vad().spans(samples)
+    spans = prepare_spans(
+        models.vad().spans(samples),
+        total,
+        settings.asr_span_pad_s,
+        settings.asr_merge_gap_s,
+        settings.asr_merge_max_s,
+    )
+    context = Context(enabled=settings.asr_condition_on_previous)
     results = []
     for span in spans:
         if progress:
             progress(span.start_s, total)
-        results.append(recognise_span(models, samples, span, prompt))
+        result = recognise_span(models, samples, span, prompt, context.text)
+        context.update(result.recognition)
+        results.append(result)
     if progress:
         progress(total, total)
     return results

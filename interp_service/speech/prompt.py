@@ -1,22 +1,45 @@
-"""Whisper's initial prompt: a fixed general instruction and Chinese terms from the
-glossary, nothing else (never a reference transcript, never case text)."""
+"""Whisper's initial prompt: a fixed general instruction, the names of the case's parties
+(when the audio belongs to a case) and Chinese terms from the glossary, nothing else
+(never a reference transcript, never case notes)."""
 
 from __future__ import annotations
+
+import re
 
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
+from interp_service.cases.orm import Party
 from interp_service.glossary.orm import Term
 from interp_service.glossary.search.match_records import CHINESE_LANGUAGES
 
-INSTRUCTION = "以下是普通话的句子，使用简体中文。"
+INSTRUCTION = "以下是普通话的句子。"
+"""Simplified characters with Chinese punctuation, as the output should be (bench/speech.py
+measures it against the earlier 「以下是普通话的句子，使用简体中文。」)."""
 MAX_TERMS = 40
 MAX_TERM_CHARS = 8
+_HAN = re.compile(r"[\u3400-\u9fff]")
 
 
-def initial_prompt(session: Session) -> str:
-    """The instruction followed by up to MAX_TERMS preferred Chinese glossary terms
-    (approved ones first), each at most MAX_TERM_CHARS characters long."""
+def case_names(session: Session, case_id: int) -> list[str]:
+    """Names of the case's parties written in Chinese characters (at most MAX_TERM_CHARS
+    long), in the order they were entered: words Whisper cannot guess."""
+    names = session.scalars(
+        select(Party.name).where(Party.case_id == case_id).order_by(Party.id)
+    ).all()
+    found: list[str] = []
+    for name in names:
+        name = name.strip()
+        if name and len(name) <= MAX_TERM_CHARS and _HAN.search(name) and name not in found:
+            found.append(name)
+    return found
+
+
+def initial_prompt(session: Session, case_id: int | None = None) -> str:
+    """The instruction, then the names of the parties of `case_id` (when given), then up
+    to MAX_TERMS preferred Chinese glossary terms (approved ones first), each at most
+    MAX_TERM_CHARS characters long."""
+    names = case_names(session, case_id) if case_id is not None else []
     rows = session.scalars(
         select(Term.text)
         .where(
@@ -32,6 +55,9 @@ def initial_prompt(session: Session) -> str:
             terms.append(text)
         if len(terms) >= MAX_TERMS:
             break
-    if not terms:
-        return INSTRUCTION
-    return INSTRUCTION + "术语：" + "、".join(terms) + "。"
+    prompt = INSTRUCTION
+    if names:
+        prompt += "人名：" + "、".join(names) + "。"
+    if terms:
+        prompt += "术语：" + "、".join(terms) + "。"
+    return prompt

@@ -41,3 +41,7 @@ class Recognition:
     words: list[Word] = field(default_factory=list)
     avg_logprob: float | None = None
     model: str = ""
+    compression_ratio: float = 0.0
+    """UTF-8 bytes / zlib bytes of `text` (above ~2.4: repetition)."""
+    passes: int = 0
+    """Decodings run for the text (1 = the first was kept without a fallback)."""

@@ -10,7 +10,8 @@ Mandarin, so no Chinese text can exist for it."""
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+import zlib
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,12 @@ from interp_service.engine.speech.types import Recognition, Word
 PAD_FRAMES = 300
 """Silence added after a span before encoding, in 10 ms feature frames (3 s)."""
 MAX_FRAMES = 3000
-MAX_PROMPT_TOKENS = 200
+MAX_PROMPT_TOKENS = 120
+"""Instruction and vocabulary tokens kept (the end is kept when longer)."""
+MAX_PREVIOUS_TOKENS = 100
+"""Tokens of the previously decoded text kept; with the prompt under Whisper's 223."""
+MAX_LENGTH = 448
+SAMPLING_SEED = 1234
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,52 @@ class Gate:
     min_mandarin_probability: float = 0.5
     no_speech_threshold: float = 0.6
     low_logprob: float = -1.0
+
+
+@dataclass(frozen=True)
+class Fallback:
+    """When a span is decoded again on the same encoding. A greedy result whose average
+    log-probability (per token) is below `retry_logprob`, or whose text compresses more
+    than `max_compression` (repetition), is decoded with `beam_size`; a result still
+    failing (`failed_logprob`, `max_compression`) is sampled at each of `temperatures` in
+    turn. The result with the best average log-probability is kept."""
+
+    beam_size: int = 5
+    retry_logprob: float = -0.5
+    failed_logprob: float = -1.0
+    max_compression: float = 2.4
+    temperatures: tuple[float, ...] = (0.4, 0.8)
+
+    def retry(self, decoded: _Decoded) -> bool:
+        return (
+            decoded.avg_logprob < self.retry_logprob
+            or compression_ratio(decoded.text) > self.max_compression
+        )
+
+    def failed(self, decoded: _Decoded) -> bool:
+        return (
+            decoded.avg_logprob < self.failed_logprob
+            or compression_ratio(decoded.text) > self.max_compression
+        )
+
+
+NO_FALLBACK = Fallback(beam_size=1, temperatures=())
+
+
+@dataclass(frozen=True, order=True)
+class _Decoded:
+    avg_logprob: float
+    tokens: list[int] = field(compare=False)
+    text: str = field(compare=False)
+    no_speech: float = field(compare=False)
+
+
+def compression_ratio(text: str) -> float:
+    """UTF-8 bytes / zlib-compressed bytes (Whisper's repetition signal; 0.0 for no text)."""
+    if not text:
+        return 0.0
+    data = text.encode("utf-8")
+    return len(data) / len(zlib.compress(data))
 
 
 class WhisperRecognizer:
@@ -69,17 +121,43 @@ class WhisperRecognizer:
         audio: np.ndarray,
         *,
         prompt: str = "",
+        previous: str = "",
         gate: Gate | None = None,
         beam_size: int = 1,
+        fallback: Fallback | None = None,
         word_timestamps: bool = True,
     ) -> Recognition:
-        """Recognise one span (16 kHz float32, at most 30 s)."""
+        """Recognise one span (16 kHz float32, at most 30 s). `prompt` (instruction and
+        vocabulary) and `previous` (text decoded just before, same recording) go to the
+        decoder as Whisper's previous-text tokens; `fallback` says when to decode again."""
         gate = gate or Gate()
         with self._lock:
-            return self._recognise(audio, prompt, gate, beam_size, word_timestamps)
+            return self._recognise(
+                audio, prompt, previous, gate, beam_size, fallback or Fallback(), word_timestamps
+            )
+
+    def prompt_tokens(self, prompt: str, previous: str = "") -> list[int]:
+        """The decoder's prompt: sot_prev, the prompt (at most MAX_PROMPT_TOKENS, its end
+        kept), the previous text (at most MAX_PREVIOUS_TOKENS, its end kept), then the
+        Mandarin start-of-transcript sequence without timestamps."""
+        tok = self._tokenizer
+        head: list[int] = []
+        if prompt.strip():
+            head += tok.encode(" " + prompt.strip())[-MAX_PROMPT_TOKENS:]
+        if previous.strip():
+            head += tok.encode(previous.strip())[-MAX_PREVIOUS_TOKENS:]
+        start = [tok.sot_prev, *head] if head else []
+        return [*start, *tok.sot_sequence, tok.no_timestamps]
 
     def _recognise(
-        self, audio: np.ndarray, prompt: str, gate: Gate, beam_size: int, word_timestamps: bool
+        self,
+        audio: np.ndarray,
+        prompt: str,
+        previous: str,
+        gate: Gate,
+        beam_size: int,
+        fallback: Fallback,
+        word_timestamps: bool,
     ) -> Recognition:
         from faster_whisper.audio import pad_or_trim
 
@@ -93,38 +171,61 @@ class WhisperRecognizer:
         language = top_token[2:-2]
         if top_token != self._zh_token or mandarin < gate.min_mandarin_probability:
             return Recognition(language, top_probability, mandarin, None, None, model=self.name)
+        prompt_ids = self.prompt_tokens(prompt, previous)
+        best = self._decode(encoded, prompt_ids, beam_size, 1.0)
+        passes = 1
+        if beam_size < fallback.beam_size and fallback.retry(best):
+            passes += 1
+            best = max(best, self._decode(encoded, prompt_ids, fallback.beam_size, 1.0))
+        for temperature in fallback.temperatures:
+            if not fallback.failed(best):
+                break
+            passes += 1
+            best = max(best, self._decode(encoded, prompt_ids, 1, temperature))
+        silent = best.no_speech > gate.no_speech_threshold and best.avg_logprob < gate.low_logprob
+        if silent or not best.text:
+            return Recognition(
+                language, top_probability, mandarin, best.no_speech, None, model=self.name
+            )
+        words = self._words(best.tokens, encoded, frames) if word_timestamps else []
+        return Recognition(
+            language,
+            top_probability,
+            mandarin,
+            best.no_speech,
+            best.text,
+            words,
+            best.avg_logprob,
+            self.name,
+            compression_ratio=compression_ratio(best.text),
+            passes=passes,
+        )
+
+    def _decode(
+        self, encoded: Any, prompt_ids: list[int], beam_size: int, temperature: float
+    ) -> _Decoded:
+        sampling: dict[str, Any] = {}
+        if temperature != 1.0:
+            import ctranslate2
+
+            ctranslate2.set_random_seed(SAMPLING_SEED)  # the same audio gives the same text
+            sampling = {"sampling_topk": 0, "sampling_temperature": temperature}
         result = self._model.model.generate(
             encoded,
-            [self._prompt_tokens(prompt)],
+            [prompt_ids],
             beam_size=beam_size,
-            max_length=224,
+            max_length=MAX_LENGTH,
             return_scores=True,
             return_no_speech_prob=True,
             suppress_blank=True,
             suppress_tokens=[-1],
+            **sampling,
         )[0]
         tokens = [t for t in result.sequences_ids[0] if t < self._tokenizer.eot]
-        avg_logprob = float(result.scores[0]) if result.scores else None
-        no_speech = float(result.no_speech_prob)
-        silent = no_speech > gate.no_speech_threshold and (
-            avg_logprob is None or avg_logprob < gate.low_logprob
-        )
         text = self._tokenizer.decode(tokens).strip()
-        if silent or not text:
-            return Recognition(
-                language, top_probability, mandarin, no_speech, None, model=self.name
-            )
-        words = self._words(tokens, encoded, frames) if word_timestamps else []
-        return Recognition(
-            language, top_probability, mandarin, no_speech, text, words, avg_logprob, self.name
-        )
-
-    def _prompt_tokens(self, prompt: str) -> list[int]:
-        tok = self._tokenizer
-        head: list[int] = []
-        if prompt.strip():
-            head = [tok.sot_prev, *tok.encode(" " + prompt.strip())[-MAX_PROMPT_TOKENS:]]
-        return [*head, *tok.sot_sequence, tok.no_timestamps]
+        # CTranslate2's score is the sum of log-probabilities over the length (penalty 1).
+        avg_logprob = float(result.scores[0]) if result.scores else -10.0
+        return _Decoded(avg_logprob, tokens, text, float(result.no_speech_prob))
 
     def _words(self, tokens: list[int], encoded: Any, frames: int) -> list[Word]:
         aligned = self._model.find_alignment(self._tokenizer, [tokens], encoded, frames)

@@ -49,7 +49,7 @@ def admit(websocket: WebSocket, db: Session, case_id: int, interview_id: int) ->
         raise Forbidden("连接来源与本站不符")
     require_visible_case(db, principal.user, case_id)
     get_interview(db, case_id, interview_id)
-    return Admitted(principal.user.id, principal.user.username, initial_prompt(db))
+    return Admitted(principal.user.id, principal.user.username, initial_prompt(db, case_id))
 
 
 def admit_in_session(
