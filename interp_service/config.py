@@ -157,6 +157,13 @@ class Settings(BaseSettings):
         le=0,
         description="Average log-probability per token under which a span is decoded again",
     )
+    asr_prompt_terms: int = Field(
+        default=0,
+        ge=0,
+        le=40,
+        description="Approved Chinese glossary terms put in Whisper's prompt (0 = none: a "
+        "list of terms in the prompt makes the model write lists and loop)",
+    )
     max_audio_seconds: float = Field(
         default=4 * 3600.0, gt=0, description="Longest recording accepted, in seconds"
     )

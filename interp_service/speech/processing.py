@@ -53,7 +53,7 @@ def process(
             return {"recording_id": recording_id, "missing": True}
         item.state, item.progress, item.error = "processing", 0.0, ""
         sha256, language, variety = item.sha256, item.language, item.variety
-        prompt = initial_prompt(session, item.case_id)
+        prompt = initial_prompt(session, item.case_id, models.settings.asr_prompt_terms)
         session.commit()
     try:
         data = b"".join(store.read_verified(sha256))

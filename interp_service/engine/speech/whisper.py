@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from interp_service.engine.speech import SAMPLE_RATE
 from interp_service.engine.speech.types import Recognition, Word
 
 PAD_FRAMES = 300
@@ -27,6 +28,12 @@ MAX_PROMPT_TOKENS = 120
 MAX_PREVIOUS_TOKENS = 100
 """Tokens of the previously decoded text kept; with the prompt under Whisper's 223."""
 MAX_LENGTH = 448
+MAX_CHARS_PER_S = 12
+"""More characters per second of audio than anyone speaks: a decoder loop (plus a margin
+of LOOP_MARGIN_CHARS for very short spans)."""
+LOOP_MARGIN_CHARS = 10
+LOOP_COMPRESSION = 2.4
+"""zlib ratio above which a text is taken for repetition (Whisper's own threshold)."""
 SAMPLING_SEED = 1234
 
 
@@ -79,6 +86,13 @@ class _Decoded:
     no_speech: float = field(compare=False)
 
 
+def looping(text: str, seconds: float) -> bool:
+    """Whether a decoded text is a decoder loop: it repeats itself (zlib ratio above
+    LOOP_COMPRESSION) or is longer than `seconds` of speech can hold."""
+    too_long = len(text) > MAX_CHARS_PER_S * seconds + LOOP_MARGIN_CHARS
+    return too_long or compression_ratio(text) > LOOP_COMPRESSION
+
+
 def compression_ratio(text: str) -> float:
     """UTF-8 bytes / zlib-compressed bytes (Whisper's repetition signal; 0.0 for no text)."""
     if not text:
@@ -114,6 +128,9 @@ class WhisperRecognizer:
         self._zh_token = "<|zh|>"  # noqa: S105 (a language token, not a secret)
         self._lock = threading.Lock()
         self.pad_frames = pad_frames
+        self.retry_loops = True
+        """Decode a looping span again without its prompt (bench/speech.py turns it off
+        for one row to show what it saves)."""
         self.name = f"whisper-base ({compute_type})"
 
     def recognise(
@@ -182,6 +199,18 @@ class WhisperRecognizer:
                 break
             passes += 1
             best = max(best, self._decode(encoded, prompt_ids, 1, temperature))
+        bare_ids = self.prompt_tokens("")
+        if (
+            self.retry_loops
+            and prompt_ids != bare_ids
+            and looping(best.text, audio.size / SAMPLE_RATE)
+        ):
+            # The prompt (terms, names, earlier text) can pull the decoder into a loop:
+            # the same encoding is decoded once without it, kept unless it loops too.
+            passes += 1
+            bare = self._decode(encoded, bare_ids, beam_size, 1.0)
+            if not looping(bare.text, audio.size / SAMPLE_RATE):
+                best = bare
         silent = best.no_speech > gate.no_speech_threshold and best.avg_logprob < gate.low_logprob
         if silent or not best.text:
             return Recognition(

@@ -38,7 +38,9 @@ def same_origin(websocket: WebSocket) -> bool:
     return bool(origin_host) and origin_host in hosts - {""}
 
 
-def admit(websocket: WebSocket, db: Session, case_id: int, interview_id: int) -> Admitted:
+def admit(
+    websocket: WebSocket, db: Session, case_id: int, interview_id: int, max_terms: int = 0
+) -> Admitted:
     """The same checks as a CASE_READ route (plus the Origin check that replaces CSRF for a
     cookie), raising the service's usual errors."""
     # resolve_principal reads only headers and cookies, which a WebSocket has as well.
@@ -49,11 +51,17 @@ def admit(websocket: WebSocket, db: Session, case_id: int, interview_id: int) ->
         raise Forbidden("连接来源与本站不符")
     require_visible_case(db, principal.user, case_id)
     get_interview(db, case_id, interview_id)
-    return Admitted(principal.user.id, principal.user.username, initial_prompt(db, case_id))
+    return Admitted(
+        principal.user.id, principal.user.username, initial_prompt(db, case_id, max_terms)
+    )
 
 
 def admit_in_session(
-    factory: sessionmaker[Session], websocket: WebSocket, case_id: int, interview_id: int
+    factory: sessionmaker[Session],
+    websocket: WebSocket,
+    case_id: int,
+    interview_id: int,
+    max_terms: int = 0,
 ) -> Admitted:
     with factory() as db:
-        return admit(websocket, db, case_id, interview_id)
+        return admit(websocket, db, case_id, interview_id, max_terms)

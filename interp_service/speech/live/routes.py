@@ -230,7 +230,14 @@ async def live_speech(websocket: WebSocket, case_id: Id, interview_id: Id) -> No
     await websocket.accept()
     channel = _Channel(websocket)
     try:
-        who = await run_in_threadpool(admit_in_session, factory, websocket, case_id, interview_id)
+        who = await run_in_threadpool(
+            admit_in_session,
+            factory,
+            websocket,
+            case_id,
+            interview_id,
+            services.speech_models.settings.asr_prompt_terms,
+        )
     except AppError as exc:
         reason = exc.detail.encode()[:120].decode(errors="ignore")  # a close reason's limit
         await channel.close(CLOSE_CODES.get(exc.status, 4400), reason)

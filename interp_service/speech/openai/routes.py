@@ -155,8 +155,8 @@ def _audit(
     )
 
 
-def _prompt(db: Session) -> str:
-    prompt = initial_prompt(db)
+def _prompt(db: Session, max_terms: int) -> str:
+    prompt = initial_prompt(db, max_terms=max_terms)
     release_connection(db)  # no pooled connection held through the long recognition
     return prompt
 
@@ -191,7 +191,7 @@ async def create_transcription(
     data = await run_in_threadpool(read_whole, upload.file, settings.max_upload_bytes)
     decoded = await run_in_threadpool(audio.decode, data, max_duration_s=settings.max_audio_seconds)
     sha256 = await run_in_threadpool(lambda: hashlib.sha256(data).hexdigest())
-    prompt = await run_in_threadpool(_prompt, db)
+    prompt = await run_in_threadpool(_prompt, db, models.settings.asr_prompt_terms)
     try:
         results = await run_in_threadpool(pipeline.transcribe, models, decoded.samples, prompt)
     except ModelLoadError as exc:
