@@ -55,11 +55,14 @@ def classify(recognition: Recognition) -> str:
     return "unconfirmed"
 
 
-def decoding(models: SpeechModels) -> tuple[int, Fallback]:
-    """(first-pass beam, fallback) as the settings ask."""
+def decoding(models: SpeechModels, *, final: bool = True) -> tuple[int, Fallback]:
+    """(first-pass beam, fallback) as the settings ask; a live partial (`final` False),
+    which its final replaces anyway, is one greedy pass."""
     from interp_service.engine.speech.whisper import NO_FALLBACK, Fallback
 
     settings = models.settings
+    if not final:
+        return 1, NO_FALLBACK
     if settings.asr_fallback_beam_size <= settings.asr_beam_size:
         return settings.asr_beam_size, NO_FALLBACK
     fallback = Fallback(

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from starlette.websockets import WebSocketDisconnect
 
 from interp_service.audit.orm import AuditEntry
+from interp_service.config import Settings
 from interp_service.engine.speech.types import Recognition
 from interp_service.speech.live.audio import AudioError, CompressedSource, PcmSource
 from interp_service.speech.live.routes import Recogniser
@@ -260,7 +261,7 @@ def test_partials_are_skipped_while_recognising_but_finals_all_run() -> None:
     models: Any = SimpleNamespace(
         whisper=lambda: SimpleNamespace(recognise=slow),
         gate=None,
-        settings=SimpleNamespace(asr_beam_size=1),
+        settings=Settings(),
     )
     sent: list[dict[str, Any]] = []
 
@@ -285,3 +286,23 @@ def test_partials_are_skipped_while_recognising_but_finals_all_run() -> None:
     ]
     assert sent[1]["text"] == "第40000句" and sent[2]["start_s"] == 3.0
     assert recogniser.counts["partials_skipped"] == 2
+
+
+def test_a_partial_is_one_greedy_pass_and_a_final_decodes_as_recordings_do(
+    shared_speech_models: Any,
+) -> None:
+    """The first 1.5 s of this clip leave Whisper unsure: a partial (replaced by its final
+    anyway) must not spend beam and temperature retries on it, which held the final back."""
+    from interp_service.speech.live.routes import recognise
+    from interp_service.speech.prompt import INSTRUCTION
+
+    start = clip("aishell1_BAC009S0764W0122.wav")[: int(1.5 * 16_000)]
+    partial = recognise(shared_speech_models, start, INSTRUCTION, final=False)
+    assert partial.passes == 1
+    retried = shared_speech_models.whisper().recognise(start, prompt=INSTRUCTION)
+    assert retried.passes > 1  # the engine's own default does retry this span
+    whole = clip("aishell1_BAC009S0764W0122.wav")
+    final = recognise(shared_speech_models, whole, INSTRUCTION, final=True)
+    assert final.passes == 1
+    assert final.text is not None
+    assert character_error_rate(final.text, references()["aishell1_BAC009S0764W0122.wav"]) < 0.3

@@ -54,7 +54,7 @@ from interp_service.speech.live.access import Admitted, admit_in_session
 from interp_service.speech.live.audio import AudioError, Source, parse_config
 from interp_service.speech.live.utterances import Segmenter, Utterance
 from interp_service.speech.models import SpeechModels
-from interp_service.speech.pipeline import classify, simplified
+from interp_service.speech.pipeline import classify, decoding, simplified
 from interp_service.users.service import actor_of
 
 router = APIRouter(prefix="/api/v1", tags=["speech"])
@@ -74,12 +74,14 @@ def recognise(
     models: SpeechModels, samples: np.ndarray, prompt: str, *, final: bool
 ) -> Recognition:
     """Whisper behind its language gate, text in simplified characters (None when gated).
-    Partials decode greedily; finals with the configured beam."""
+    Finals decode as recordings do (`pipeline.decoding`); partials in one greedy pass."""
+    beam_size, fallback = decoding(models, final=final)
     raw = models.whisper().recognise(
         samples,
         prompt=prompt,
         gate=models.gate,
-        beam_size=models.settings.asr_beam_size if final else 1,
+        beam_size=beam_size,
+        fallback=fallback,
         word_timestamps=False,
     )
     if raw.text is None:
