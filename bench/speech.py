@@ -1,7 +1,7 @@
 """Mandarin speech recognition: speed and accuracy of the product's configuration against the
 plain faster-whisper model, all measured in the same run.
 
-    .venv/bin/python -m bench.speech [--quick] [--repeat 1] [--seconds 60] [--threads 2]
+    .venv/bin/python -m bench.speech [--quick] [--float32] [--repeat 1] [--seconds 60] [--threads 2]
                                      [--torch-threads N]
                                      [--prompt TEXT] [--model-dir DIR]
 
@@ -16,22 +16,30 @@ service's own pipeline, ``interp_service.speech.pipeline.transcribe`` (what reco
 the OpenAI-compatible endpoint run) with a ``SpeechModels`` built from ``Settings``: VAD spans
 (silero-vad) -> each span encoded once, padded to span + 3 s -> Whisper language gate ->
 greedy decoding with a fixed prompt and word timestamps -> simplified characters.
-Variants (the same functions, one setting changed): float32 (INTERP_ASR_COMPUTE_TYPE), beam 5
-(INTERP_ASR_BEAM_SIZE), spans padded to Whisper's 30 s, and fixed 28-s windows instead of VAD
-(each window through ``pipeline.recognise_span``, the per-span step of the pipeline).
+Variants (the same functions, one setting changed, see LEVERS): the earlier prompt, no prompt,
+40 preferred glossary terms in the prompt (with and without the engine's second decoding of
+a span that loops, see engine.speech.whisper.looping), span ends
+padded (INTERP_ASR_SPAN_PAD_S), the previous text as context (INTERP_ASR_CONDITION_ON_PREVIOUS),
+spans merged across short pauses (INTERP_ASR_MERGE_GAP_S), a beam-5 retry of unsure spans
+(INTERP_ASR_FALLBACK_BEAM_SIZE), beam 5 (INTERP_ASR_BEAM_SIZE), float32 with --float32
+(INTERP_ASR_COMPUTE_TYPE), a lever the product does not use (the VAD spans merged into
+runs of up to 28 s, each decoded by faster-whisper's own seeking loop with beam 5 and the
+previous text, no gate: see ``windowed``), and fixed 28-s windows instead of VAD (each
+window through ``pipeline.recognise_span``, the per-span step of the pipeline).
 "sequential" rows decode one span at a time (the product); "batched" rows hand segments to
 faster-whisper's BatchedInferencePipeline (batch 8, greedy). "chars out" shows text dropped.
 The detector is also timed alone: the product's ONNX model on one thread against silero's
 TorchScript model at torch's thread count (--torch-threads sets torch's count for the whole
 run; default: as the service leaves it). Times are the median
 of --repeat runs after one warm-up per model. "x base" = seconds / baseline seconds.
-CER: ``interp_service.speech.scoring`` (simplified characters, whitespace and punctuation
-removed on both sides, character Levenshtein distance / reference characters).
+CER: ``interp_service.speech.scoring`` (simplified characters, numbers as digits, whitespace
+and punctuation removed on both sides, character Levenshtein distance / reference characters).
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import os
 import statistics
 import time
@@ -49,11 +57,22 @@ from interp_service.engine.speech.vad import MAX_SPAN_S
 from interp_service.media.audio import SAMPLE_RATE, decode
 from interp_service.speech import pipeline
 from interp_service.speech.models import SpeechModels
-from interp_service.speech.prompt import INSTRUCTION
+from interp_service.speech.prompt import INSTRUCTION, MAX_TERM_CHARS, compose
 from interp_service.speech.scoring import character_errors, normalise
+from interp_service.speech.spans import prepare_spans
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "speech-zh"
+GLOSSARY = Path(__file__).resolve().parents[1] / "glossaries" / "criminal-procedure.tsv"
 PROMPT = INSTRUCTION  # the product prompt without glossary terms
+EARLIER_PROMPT = "以下是普通话的句子，使用简体中文。"
+LEVERS: dict[str, dict[str, Any]] = {
+    "pad": {"asr_span_pad_s": 0.3},
+    "context": {"asr_condition_on_previous": True},
+    "pad+context": {"asr_span_pad_s": 0.3, "asr_condition_on_previous": True},
+    "merge": {"asr_span_pad_s": 0.3, "asr_merge_gap_s": 1.0, "asr_merge_max_s": 12.0},
+    "fallback": {"asr_fallback_beam_size": 5, "asr_retry_logprob": -0.5},
+}
+"""Settings each lever row changes from the product's defaults (INTERP_ASR_*)."""
 
 
 @dataclass
@@ -75,6 +94,21 @@ def print_table(rows: list[Row], baseline: Row | None = None) -> None:
             f"{row.name:<50} {row.seconds:8.2f} {row.seconds / row.audio_s:6.3f} "
             f"{row.seconds / base.seconds:7.2f} {cer}  {row.note}"
         )
+
+
+def glossary_terms(count: int) -> list[str]:
+    """The first `count` preferred Chinese terms of the shipped glossary, as the prompt
+    took them before terms were limited to approved ones (INTERP_ASR_PROMPT_TERMS)."""
+    terms: list[str] = []
+    with GLOSSARY.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle, delimiter="\t"):
+            term = row["term"].strip()
+            wanted = row["language"] == "cmn" and row["status"] == "preferred"
+            if wanted and len(term) <= MAX_TERM_CHARS and term not in terms:
+                terms.append(term)
+            if len(terms) >= count:
+                break
+    return terms
 
 
 def load_clips(folder: Path) -> list[tuple[str, np.ndarray, str]]:
@@ -102,8 +136,8 @@ def recording(clips: list[tuple[str, np.ndarray, str]], seconds: float) -> tuple
     return np.concatenate(pieces), "".join(references)
 
 
-def plain(model: Any, audio: np.ndarray, beam_size: int = 5) -> tuple[str, str]:
-    segments, info = model.transcribe(audio, language=None, beam_size=beam_size, vad_filter=False)
+def plain(model: Any, audio: np.ndarray, beam_size: int = 5, vad: bool = False) -> tuple[str, str]:
+    segments, info = model.transcribe(audio, language=None, beam_size=beam_size, vad_filter=vad)
     return "".join(s.text for s in segments), info.language
 
 
@@ -149,19 +183,24 @@ def product(
     beam_size: int = 1,
     pad_frames: int | None = None,
     vad: bool = True,
+    lever: str = "",
+    retry_loops: bool = True,
 ) -> Product:
     """The service's path, ``pipeline.transcribe``: VAD spans, each through the language
     gate; refused spans add no text. Without `vad`, fixed 28-s windows go through
     ``pipeline.recognise_span`` instead. `pad_frames` overrides the recogniser's padding
-    for this call (3000 = Whisper's fixed 30 s)."""
+    for this call (3000 = Whisper's fixed 30 s); `retry_loops` False turns off the second
+    decoding of a span that loops with its prompt."""
     rec = models.whisper()
     saved = rec.pad_frames
     rec.pad_frames = saved if pad_frames is None else pad_frames
+    rec.retry_loops = retry_loops
     try:
-        with configured(models, asr_beam_size=beam_size):
+        with configured(models, asr_beam_size=beam_size, **LEVERS.get(lever, {})):
             return _product(models, audio, prompt, vad)
     finally:
         rec.pad_frames = saved
+        rec.retry_loops = True
 
 
 def _product(models: SpeechModels, audio: np.ndarray, prompt: str, vad: bool) -> Product:
@@ -179,6 +218,20 @@ def _product(models: SpeechModels, audio: np.ndarray, prompt: str, vad: bool) ->
     texts = [r.recognition.text or "" for r in results if r.kind == "mandarin"]
     refused = sum(r.kind != "mandarin" for r in results)
     return Product("".join(texts), vad_s[0] if vad else None, len(results), refused)
+
+
+def windowed(models: SpeechModels, audio: np.ndarray) -> str:
+    """A lever the product does not use: the product's VAD spans padded 0.3 s and merged
+    across pauses under 1 s into runs of at most 28 s, each run decoded by faster-whisper's
+    own loop (timestamps, seeking within the run, beam 5, previous text, Mandarin, no
+    prompt, no language gate)."""
+    total = audio.size / SAMPLE_RATE
+    runs = prepare_spans(models.vad().spans(audio), total, 0.3, 1.0, 28.0)
+    clips = [edge for run in runs for edge in (run.start_s, run.end_s)]
+    segments, _ = models.whisper()._model.transcribe(
+        audio, language="zh", beam_size=5, clip_timestamps=clips, condition_on_previous_text=True
+    )
+    return pipeline.simplified("".join(s.text for s in segments))
 
 
 def batched(pipe: Any, audio: np.ndarray, vad: Any | None) -> str:
@@ -223,18 +276,47 @@ def timing_rows(
         ("plain int8 beam5 no VAD (baseline)", lambda: plain(int8.whisper()._model, audio)[0]),
         ("plain float32 beam5 no VAD", lambda: plain(fp32.whisper()._model, audio)[0]),
         ("product int8 greedy (sequential spans)", lambda: product(int8, audio, prompt)),
-        ("product float32 greedy", lambda: product(fp32, audio, prompt)),
-        ("product int8 beam5", lambda: product(int8, audio, prompt, 5)),
         (
-            "product int8 greedy, spans padded to 30 s",
-            lambda: product(int8, audio, prompt, 1, 3000),
+            "product, earlier prompt (simplified Chinese asked)",
+            lambda: product(int8, audio, EARLIER_PROMPT),
         ),
+        ("product, no prompt at all", lambda: product(int8, audio, "")),
+        (
+            "product + 40 glossary terms in the prompt",
+            lambda: product(int8, audio, compose([], glossary_terms(40))),
+        ),
+        (
+            "  the same, loops not decoded again",
+            lambda: product(int8, audio, compose([], glossary_terms(40)), retry_loops=False),
+        ),
+        ("product + span ends padded 0.3 s", lambda: product(int8, audio, prompt, lever="pad")),
+        (
+            "product + previous text as context",
+            lambda: product(int8, audio, prompt, lever="context"),
+        ),
+        (
+            "product + padded 0.3 s + context",
+            lambda: product(int8, audio, prompt, lever="pad+context"),
+        ),
+        (
+            "product + merged across pauses < 1 s (<= 12 s)",
+            lambda: product(int8, audio, prompt, lever="merge"),
+        ),
+        (
+            "product + beam-5 retry when logprob < -0.5",
+            lambda: product(int8, audio, prompt, lever="fallback"),
+        ),
+        ("product int8 beam5", lambda: product(int8, audio, prompt, 5)),
+        ("product float32 greedy", lambda: product(fp32, audio, prompt)),
         (
             "product int8 greedy, 28-s windows, no VAD",
             lambda: product(int8, audio, prompt, vad=False),
         ),
         ("batched int8 greedy b8, faster-whisper VAD", lambda: batched(pipe, audio, None)),
-        ("batched int8 greedy b8, product VAD spans", lambda: batched(pipe, audio, vad)),
+        (
+            "lever, not in the product: VAD runs <= 28 s, beam 5",
+            lambda: windowed(int8, audio),
+        ),
     ]
     rows = []
     for name, fn in specs:
@@ -273,13 +355,16 @@ def vad_compare(vad: Any, audio: np.ndarray, repeat: int) -> None:
 
 def per_clip(models: SpeechModels, clips: list[Any], prompt: str) -> None:
     print("\nper clip (int8), CER and seconds: plain = beam5, no VAD, language detected, no")
-    print(
-        "prompt; product = VAD + gate + greedy + prompt, span + 3 s; pad30 = product padded to 30 s"
-    )
+    print("prompt; plainVAD = the same with faster-whisper's VAD; product = the service's")
+    print("pipeline as configured by default; +terms = the product with 40 preferred glossary")
+    print("terms in its prompt; +terms,noretry = the same without decoding loops again")
+    with_terms = compose([], glossary_terms(40))
     runs: dict[str, Callable[[np.ndarray], Any]] = {
         "plain": lambda x: plain(models.whisper()._model, x),
+        "plainVAD": lambda x: plain(models.whisper()._model, x, vad=True),
         "product": lambda x: product(models, x, prompt),
-        "pad30": lambda x: product(models, x, prompt, 1, 3000),
+        "+terms": lambda x: product(models, x, with_terms),
+        "+terms,noretry": lambda x: product(models, x, with_terms, retry_loops=False),
     }
     totals: dict[str, tuple[int, int, float]] = {key: (0, 0, 0.0) for key in runs}
     refused = 0
@@ -289,11 +374,11 @@ def per_clip(models: SpeechModels, clips: list[Any], prompt: str) -> None:
             start = time.perf_counter()
             out[key] = fn(samples)
             secs = time.perf_counter() - start
-            text = out[key][0] if key == "plain" else out[key].text
+            text = out[key][0] if key.startswith("plain") else out[key].text
             wrong, count = character_errors(text, ref)
             done = totals[key]
             totals[key] = (done[0] + wrong, done[1] + count, done[2] + secs)
-            label = f"plain[{out[key][1]}]" if key == "plain" else key
+            label = f"{key}[{out[key][1]}]" if key.startswith("plain") else key
             line += f" | {label} {wrong / count:6.1%} {secs:5.2f} s"
         got = out["product"]
         refused += got.refused + (got.spans == 0)
@@ -304,7 +389,7 @@ def per_clip(models: SpeechModels, clips: list[Any], prompt: str) -> None:
     clip_s = sum(c[1].size for c in clips) / SAMPLE_RATE
     for key, (wrong, count, secs) in totals.items():
         print(
-            f"total {key:<8} CER {wrong / count:6.1%} ({wrong}/{count} chars)  "
+            f"total {key:<14} CER {wrong / count:6.1%} ({wrong}/{count} chars)  "
             f"{secs:6.2f} s for {clip_s:.1f} s of audio (RTF {secs / clip_s:.3f})"
         )
     print(f"clips refused by the gate (or without any VAD span): {refused} of {len(clips)}")
@@ -312,7 +397,8 @@ def per_clip(models: SpeechModels, clips: list[Any], prompt: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--quick", action="store_true", help="30-s recording, no float32 rows")
+    parser.add_argument("--quick", action="store_true", help="30-s recording")
+    parser.add_argument("--float32", action="store_true", help="add the float32 rows")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--threads", type=int, default=2)
@@ -331,7 +417,7 @@ def main() -> None:
 
         torch.set_num_threads(args.torch_threads)
     models: dict[str, Any] = {"float32": None}
-    for kind in ("int8",) if args.quick else ("int8", "float32"):
+    for kind in ("int8", "float32") if args.float32 else ("int8",):
         models[kind] = service_models(args, kind)
         models[kind].whisper()  # joins and verifies the files on first use, then loads
     folder = models["int8"].settings.resolved_asr_model_dir
