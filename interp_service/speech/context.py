@@ -7,12 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from interp_service.engine.speech.types import Recognition
+from interp_service.engine.speech.types import REPETITION_COMPRESSION, Recognition
 
 MAX_CONTEXT_CHARS = 120
 """Characters of earlier text kept (about 100 Whisper tokens of Chinese)."""
-MAX_COMPRESSION = 2.4
-"""zlib ratio above which a text is taken for repetition (Whisper's threshold)."""
 MIN_LOGPROB = -1.0
 """Average log-probability per token under which a text is not trusted as context."""
 
@@ -39,7 +37,7 @@ def trusted(recognition: Recognition) -> bool:
     text = (recognition.text or "").strip()
     if not text:
         return False
-    if recognition.compression_ratio > MAX_COMPRESSION or repeats(text):
+    if recognition.compression_ratio > REPETITION_COMPRESSION or repeats(text):
         return False
     return recognition.avg_logprob is None or recognition.avg_logprob >= MIN_LOGPROB
 

@@ -3,32 +3,17 @@ that a prompt pulls into a decoder loop decoded again without it."""
 
 from __future__ import annotations
 
-import csv
-from pathlib import Path
-
 from sqlalchemy.orm import Session
 
+from bench.speech import glossary_terms
 from interp_service.engine.speech.whisper import looping
 from interp_service.glossary.orm import Concept, Term
 from interp_service.speech.models import SpeechModels
-from interp_service.speech.prompt import INSTRUCTION, MAX_TERM_CHARS, compose, initial_prompt
+from interp_service.speech.prompt import INSTRUCTION, compose, initial_prompt
 from interp_service.speech.scoring import character_error_rate
 from tests.speech.conftest import clip, references
 
-GLOSSARY = Path(__file__).resolve().parents[2] / "glossaries" / "criminal-procedure.tsv"
 LOOPING_CLIP = "aishell1_BAC009S0764W0122.wav"
-
-
-def shipped_terms(count: int) -> list[str]:
-    """The first `count` short preferred Chinese terms of the shipped glossary."""
-    terms: list[str] = []
-    with GLOSSARY.open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle, delimiter="\t"):
-            term = row["term"].strip()
-            wanted = row["language"] == "cmn" and row["status"] == "preferred"
-            if wanted and len(term) <= MAX_TERM_CHARS and term not in terms:
-                terms.append(term)
-    return terms[:count]
 
 
 def test_glossary_terms_reach_the_prompt_only_when_asked_and_only_approved(db: Session) -> None:
@@ -62,7 +47,7 @@ def test_a_span_that_loops_with_its_prompt_is_decoded_again_without_it(
     whisper = shared_speech_models.whisper()
     samples = clip(LOOPING_CLIP)
     seconds = samples.size / 16_000
-    prompt = compose([], shipped_terms(40))
+    prompt = compose([], glossary_terms(40))
     whisper.retry_loops = False
     try:
         unguarded = whisper.recognise(samples, prompt=prompt)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+REPETITION_COMPRESSION = 2.4
+"""zlib ratio above which a text is taken for repetition (Whisper's own threshold)."""
+
 
 @dataclass(frozen=True)
 class SpeechSpan:
@@ -42,6 +45,6 @@ class Recognition:
     avg_logprob: float | None = None
     model: str = ""
     compression_ratio: float = 0.0
-    """UTF-8 bytes / zlib bytes of `text` (above ~2.4: repetition)."""
+    """UTF-8 bytes / zlib bytes of `text` (above REPETITION_COMPRESSION: repetition)."""
     passes: int = 0
     """Decodings run for the text (1 = the first was kept without a fallback)."""

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from interp_service.engine.speech import SAMPLE_RATE
-from interp_service.engine.speech.types import Recognition, Word
+from interp_service.engine.speech.types import REPETITION_COMPRESSION, Recognition, Word
 
 PAD_FRAMES = 300
 """Silence added after a span before encoding, in 10 ms feature frames (3 s)."""
@@ -32,8 +32,6 @@ MAX_CHARS_PER_S = 12
 """More characters per second of audio than anyone speaks: a decoder loop (plus a margin
 of LOOP_MARGIN_CHARS for very short spans)."""
 LOOP_MARGIN_CHARS = 10
-LOOP_COMPRESSION = 2.4
-"""zlib ratio above which a text is taken for repetition (Whisper's own threshold)."""
 SAMPLING_SEED = 1234
 
 
@@ -59,7 +57,7 @@ class Fallback:
     beam_size: int = 5
     retry_logprob: float = -0.5
     failed_logprob: float = -1.0
-    max_compression: float = 2.4
+    max_compression: float = REPETITION_COMPRESSION
     temperatures: tuple[float, ...] = (0.4, 0.8)
 
     def retry(self, decoded: _Decoded) -> bool:
@@ -88,9 +86,9 @@ class _Decoded:
 
 def looping(text: str, seconds: float) -> bool:
     """Whether a decoded text is a decoder loop: it repeats itself (zlib ratio above
-    LOOP_COMPRESSION) or is longer than `seconds` of speech can hold."""
+    REPETITION_COMPRESSION) or is longer than `seconds` of speech can hold."""
     too_long = len(text) > MAX_CHARS_PER_S * seconds + LOOP_MARGIN_CHARS
-    return too_long or compression_ratio(text) > LOOP_COMPRESSION
+    return too_long or compression_ratio(text) > REPETITION_COMPRESSION
 
 
 def compression_ratio(text: str) -> float:
@@ -199,17 +197,14 @@ class WhisperRecognizer:
                 break
             passes += 1
             best = max(best, self._decode(encoded, prompt_ids, 1, temperature))
+        seconds = audio.size / SAMPLE_RATE
         bare_ids = self.prompt_tokens("")
-        if (
-            self.retry_loops
-            and prompt_ids != bare_ids
-            and looping(best.text, audio.size / SAMPLE_RATE)
-        ):
+        if self.retry_loops and prompt_ids != bare_ids and looping(best.text, seconds):
             # The prompt (terms, names, earlier text) can pull the decoder into a loop:
             # the same encoding is decoded once without it, kept unless it loops too.
             passes += 1
             bare = self._decode(encoded, bare_ids, beam_size, 1.0)
-            if not looping(bare.text, audio.size / SAMPLE_RATE):
+            if not looping(bare.text, seconds):
                 best = bare
         silent = best.no_speech > gate.no_speech_threshold and best.avg_logprob < gate.low_logprob
         if silent or not best.text:
