@@ -14,18 +14,23 @@ Baseline: the plain model as faster-whisper runs out of the box: model.transcrib
 no VAD, language detected, every window padded to 30 s, no prompt. The product rows call the
 service's own pipeline, ``interp_service.speech.pipeline.transcribe`` (what recordings and
 the OpenAI-compatible endpoint run) with a ``SpeechModels`` built from ``Settings``: VAD spans
-(silero-vad) -> each span encoded once, padded to span + 3 s -> Whisper language gate ->
-greedy decoding with a fixed prompt and word timestamps -> simplified characters.
-Variants (the same functions, one setting changed, see LEVERS): the earlier prompt, no prompt,
-40 preferred glossary terms in the prompt (with and without the engine's second decoding of
-a span that loops, see engine.speech.whisper.looping), span ends
-padded (INTERP_ASR_SPAN_PAD_S), the previous text as context (INTERP_ASR_CONDITION_ON_PREVIOUS),
-spans merged across short pauses (INTERP_ASR_MERGE_GAP_S), a beam-5 retry of unsure spans
-(INTERP_ASR_FALLBACK_BEAM_SIZE), beam 5 (INTERP_ASR_BEAM_SIZE), float32 with --float32
-(INTERP_ASR_COMPUTE_TYPE), a lever the product does not use (the VAD spans merged into
-runs of up to 28 s, each decoded by faster-whisper's own seeking loop with beam 5 and the
-previous text, no gate: see ``windowed``), and fixed 28-s windows instead of VAD (each
-window through ``pipeline.recognise_span``, the per-span step of the pipeline).
+(silero-vad), ends padded 0.3 s -> each span's first window encoded once, padded to window +
+3 s -> Whisper language gate -> greedy decoding with timestamps, window after window, each
+conditioned on the text decoded before it in the recording, a beam-5 retry of unsure windows,
+word timestamps -> simplified characters. No prompt (audio outside a case has no party names).
+Variants (the same functions, one setting changed, see LEVERS): the product as it was before
+(one pass without timestamps, the instruction prompt 「以下是普通话的句子。」, no padding, no
+context, no retry), the instruction prompt alone, no previous text
+(INTERP_ASR_CONDITION_ON_PREVIOUS), ends not padded (INTERP_ASR_SPAN_PAD_S), no retry
+(INTERP_ASR_FALLBACK_BEAM_SIZE=1), spans merged across pauses under 1 s
+(INTERP_ASR_MERGE_GAP_S: off in the product, because merged spans pass the language gate as
+one), 40 preferred glossary terms in the prompt (with and without the engine's second
+decoding of a window that loops, see engine.speech.whisper.looping), beam 5 from the first
+pass (INTERP_ASR_BEAM_SIZE), float32 with --float32 (INTERP_ASR_COMPUTE_TYPE), a lever the
+product does not use (VAD runs of up to 28 s, each decoded by faster-whisper's own seeking
+loop with beam 5 and the previous text, no gate: see ``windowed``), and fixed 28-s windows
+instead of VAD (each window through ``pipeline.recognise_span``, the per-span step of the
+pipeline).
 "sequential" rows decode one span at a time (the product); "batched" rows hand segments to
 faster-whisper's BatchedInferencePipeline (batch 8, greedy). "chars out" shows text dropped.
 The detector is also timed alone: the product's ONNX model on one thread against silero's
@@ -63,16 +68,20 @@ from interp_service.speech.spans import prepare_spans
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "speech-zh"
 GLOSSARY = Path(__file__).resolve().parents[1] / "glossaries" / "criminal-procedure.tsv"
-PROMPT = INSTRUCTION  # the product prompt without glossary terms
-EARLIER_PROMPT = "以下是普通话的句子，使用简体中文。"
+PROMPT = ""  # the product's prompt for audio outside a case (no names, no terms)
 LEVERS: dict[str, dict[str, Any]] = {
-    "pad": {"asr_span_pad_s": 0.3},
-    "context": {"asr_condition_on_previous": True},
-    "pad+context": {"asr_span_pad_s": 0.3, "asr_condition_on_previous": True},
-    "merge": {"asr_span_pad_s": 0.3, "asr_merge_gap_s": 1.0, "asr_merge_max_s": 12.0},
-    "fallback": {"asr_fallback_beam_size": 5, "asr_retry_logprob": -0.5},
+    "before": {
+        "asr_span_pad_s": 0.0,
+        "asr_condition_on_previous": False,
+        "asr_fallback_beam_size": 1,
+    },
+    "no context": {"asr_condition_on_previous": False},
+    "no pad": {"asr_span_pad_s": 0.0},
+    "no retry": {"asr_fallback_beam_size": 1},
+    "merge": {"asr_merge_gap_s": 1.0, "asr_merge_max_s": 12.0},
 }
-"""Settings each lever row changes from the product's defaults (INTERP_ASR_*)."""
+"""Settings each lever row changes from the product's defaults (INTERP_ASR_*); "before"
+also decodes without timestamps, with the instruction prompt (see ``before``)."""
 
 
 @dataclass
@@ -185,22 +194,32 @@ def product(
     vad: bool = True,
     lever: str = "",
     retry_loops: bool = True,
+    timestamps: bool = True,
 ) -> Product:
     """The service's path, ``pipeline.transcribe``: VAD spans, each through the language
     gate; refused spans add no text. Without `vad`, fixed 28-s windows go through
     ``pipeline.recognise_span`` instead. `pad_frames` overrides the recogniser's padding
     for this call (3000 = Whisper's fixed 30 s); `retry_loops` False turns off the second
-    decoding of a span that loops with its prompt."""
+    decoding of a window that loops with its prompt; `timestamps` False decodes each window
+    in one pass without timestamps."""
     rec = models.whisper()
     saved = rec.pad_frames
     rec.pad_frames = saved if pad_frames is None else pad_frames
     rec.retry_loops = retry_loops
+    rec.timestamps = timestamps
     try:
         with configured(models, asr_beam_size=beam_size, **LEVERS.get(lever, {})):
             return _product(models, audio, prompt, vad)
     finally:
         rec.pad_frames = saved
         rec.retry_loops = True
+        rec.timestamps = True
+
+
+def before(models: SpeechModels, audio: np.ndarray) -> Product:
+    """The product as it decoded before timestamps: one pass per span without them, the
+    instruction prompt, no padding, no previous text, no retry."""
+    return product(models, audio, INSTRUCTION, lever="before", timestamps=False)
 
 
 def _product(models: SpeechModels, audio: np.ndarray, prompt: str, vad: bool) -> Product:
@@ -275,12 +294,16 @@ def timing_rows(
     specs: list[tuple[str, Callable[[], Any]]] = [
         ("plain int8 beam5 no VAD (baseline)", lambda: plain(int8.whisper()._model, audio)[0]),
         ("plain float32 beam5 no VAD", lambda: plain(fp32.whisper()._model, audio)[0]),
-        ("product int8 greedy (sequential spans)", lambda: product(int8, audio, prompt)),
+        ("product int8 (sequential spans)", lambda: product(int8, audio, prompt)),
+        ("product before: no timestamps, instruction prompt", lambda: before(int8, audio)),
+        ("product + instruction prompt", lambda: product(int8, audio, INSTRUCTION)),
+        ("product, no previous text", lambda: product(int8, audio, prompt, lever="no context")),
+        ("product, span ends not padded", lambda: product(int8, audio, prompt, lever="no pad")),
+        ("product, no beam-5 retry", lambda: product(int8, audio, prompt, lever="no retry")),
         (
-            "product, earlier prompt (simplified Chinese asked)",
-            lambda: product(int8, audio, EARLIER_PROMPT),
+            "product + merged across pauses < 1 s (<= 12 s)",
+            lambda: product(int8, audio, prompt, lever="merge"),
         ),
-        ("product, no prompt at all", lambda: product(int8, audio, "")),
         (
             "product + 40 glossary terms in the prompt",
             lambda: product(int8, audio, compose([], glossary_terms(40))),
@@ -289,24 +312,7 @@ def timing_rows(
             "  the same, loops not decoded again",
             lambda: product(int8, audio, compose([], glossary_terms(40)), retry_loops=False),
         ),
-        ("product + span ends padded 0.3 s", lambda: product(int8, audio, prompt, lever="pad")),
-        (
-            "product + previous text as context",
-            lambda: product(int8, audio, prompt, lever="context"),
-        ),
-        (
-            "product + padded 0.3 s + context",
-            lambda: product(int8, audio, prompt, lever="pad+context"),
-        ),
-        (
-            "product + merged across pauses < 1 s (<= 12 s)",
-            lambda: product(int8, audio, prompt, lever="merge"),
-        ),
-        (
-            "product + beam-5 retry when logprob < -0.5",
-            lambda: product(int8, audio, prompt, lever="fallback"),
-        ),
-        ("product int8 beam5", lambda: product(int8, audio, prompt, 5)),
+        ("product int8 beam 5 from the first pass", lambda: product(int8, audio, prompt, 5)),
         ("product float32 greedy", lambda: product(fp32, audio, prompt)),
         (
             "product int8 greedy, 28-s windows, no VAD",
@@ -356,13 +362,15 @@ def vad_compare(vad: Any, audio: np.ndarray, repeat: int) -> None:
 def per_clip(models: SpeechModels, clips: list[Any], prompt: str) -> None:
     print("\nper clip (int8), CER and seconds: plain = beam5, no VAD, language detected, no")
     print("prompt; plainVAD = the same with faster-whisper's VAD; product = the service's")
-    print("pipeline as configured by default; +terms = the product with 40 preferred glossary")
-    print("terms in its prompt; +terms,noretry = the same without decoding loops again")
+    print("pipeline as configured by default; before = the product before timestamps (see")
+    print("``before``); +terms = the product with 40 preferred glossary terms in its prompt;")
+    print("+terms,noretry = the same without decoding loops again")
     with_terms = compose([], glossary_terms(40))
     runs: dict[str, Callable[[np.ndarray], Any]] = {
         "plain": lambda x: plain(models.whisper()._model, x),
         "plainVAD": lambda x: plain(models.whisper()._model, x, vad=True),
         "product": lambda x: product(models, x, prompt),
+        "before": lambda x: before(models, x),
         "+terms": lambda x: product(models, x, with_terms),
         "+terms,noretry": lambda x: product(models, x, with_terms, retry_loops=False),
     }
@@ -403,7 +411,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--torch-threads", type=int, default=None, help="default: unchanged")
-    parser.add_argument("--prompt", default=PROMPT)
+    parser.add_argument("--prompt", default=PROMPT, help="default: none, as outside a case")
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--model-dir", type=Path, default=Path("/tmp/interp-bench-whisper"))
     args = parser.parse_args()

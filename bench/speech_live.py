@@ -15,9 +15,9 @@ Latency of an utterance: from the moment the frame holding its last speech sampl
 trailing silence starts) to the moment its final arrived. It includes, by design, the
 ~0.5 s of silence the service waits for before it calls an utterance finished, and any
 partial recognition still running at that moment. Baseline: the recogniser alone
-(interp_service.speech.live.routes.recognise, the call the service makes for a final, same prompt,
-same beam) on exactly the samples of that final, called directly in this process after
-streaming ended, one at a time, after a warm-up. "first partial": from the first speech
+(interp_service.speech.live.recognition.recognise, the call the service makes for a final,
+same prompt, same beam, without the earlier finals as context) on exactly the samples of that
+final, called directly in this process after streaming ended, one at a time, after a warm-up. "first partial": from the first speech
 sample sent to the first partial text of that utterance. CER by interp_service.speech.scoring.
 """
 
@@ -258,7 +258,7 @@ def main() -> None:
     # Baseline: the recogniser alone on the very samples of each final, in this process.
     from interp_service.config import Settings
     from interp_service.db.session import make_engine, make_session_factory
-    from interp_service.speech.live.routes import recognise
+    from interp_service.speech.live.recognition import recognise
     from interp_service.speech.models import SpeechModels
     from interp_service.speech.prompt import initial_prompt
 

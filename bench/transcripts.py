@@ -83,7 +83,6 @@ from interp_service.media.speakers import SpeakerSpan
 from interp_service.services import AppServices
 from interp_service.speech import pipeline
 from interp_service.speech.models import SpeechModels
-from interp_service.speech.prompt import INSTRUCTION
 from interp_service.transcripts.cleanup import clean
 from interp_service.transcripts.decoding import decode_text
 from interp_service.transcripts.drafting import from_turns
@@ -466,7 +465,7 @@ def recording_part(args: argparse.Namespace, suggester: Suggester) -> None:
     rows.append(("decoding, mono (media.audio)", t))
     t, channels = timed(lambda: decode_channels(data, max_duration_s=7200).samples)
     rows.append(("decoding, channels (media.channels)", t))
-    t, results = timed(lambda: pipeline.transcribe(models, mono, INSTRUCTION))
+    t, results = timed(lambda: pipeline.transcribe(models, mono, ""))
     rows.append(("VAD + recognition (speech.pipeline)", t))
     ready, why = diarisation.available()
     mix = np.clip(channels.mean(axis=0) * 2 / (1 + BLEED), -1, 1).astype(np.float32)

@@ -120,7 +120,7 @@ class Settings(BaseSettings):
         description="Whisper's Mandarin probability a segment needs before its text is kept",
     )
     asr_span_pad_s: float = Field(
-        default=0.0,
+        default=0.3,
         ge=0,
         le=2,
         description="Seconds added to both ends of each speech span (no word is cut); "
@@ -131,31 +131,31 @@ class Settings(BaseSettings):
         ge=0,
         le=5,
         description="Speech spans separated by a shorter pause (seconds) are decoded as one, "
-        "up to 28 s (0 = never merged)",
+        "up to 28 s (0 = never merged; merged spans pass the language gate as one, so a "
+        "Mandarin question and a Miao answer after a short pause would be judged together)",
     )
     asr_merge_max_s: float = Field(
         default=12.0,
         gt=0,
         le=28,
-        description="Longest merged span, seconds (Whisper without timestamps drops text "
-        "from long spans)",
+        description="Longest merged span, seconds",
     )
     asr_condition_on_previous: bool = Field(
-        default=False,
+        default=True,
         description="Each span's decoder also sees the text decoded just before it in the "
         "same recording or live stream (reset after a span that is not Mandarin or repeats)",
     )
     asr_fallback_beam_size: int = Field(
-        default=1,
+        default=5,
         ge=1,
         le=10,
-        description="Beam for decoding a span again when the first pass is unsure "
+        description="Beam for decoding a window again when the first pass is unsure "
         "(1 = no second pass)",
     )
     asr_retry_logprob: float = Field(
         default=-0.5,
         le=0,
-        description="Average log-probability per token under which a span is decoded again",
+        description="Average log-probability per token under which a window is decoded again",
     )
     asr_prompt_terms: int = Field(
         default=0,

@@ -34,6 +34,10 @@ class SegmentResult:
     kind: str
     """mandarin, unconfirmed or no_speech (see interp_service.speech.orm.SEGMENT_KINDS)."""
     recognition: Recognition
+    model_text: str = ""
+    """The text as Whisper wrote it, before conversion to simplified characters: what the
+    next span is conditioned on (Whisper continues its own writing best: conditioning on
+    the converted text measured 13.7 % CER against 9.7 %, bench/speech.py)."""
 
 
 _ASCII_MARKS = {",": "，", "?": "？", "!": "！", ";": "；", ":": "："}
@@ -105,7 +109,7 @@ def recognise_span(
                 for w in raw.words
             ],
         )
-    return SegmentResult(span, classify(recognition), recognition)
+    return SegmentResult(span, classify(recognition), recognition, raw.text or "")
 
 
 def transcribe(
@@ -132,7 +136,7 @@ def transcribe(
         if progress:
             progress(span.start_s, total)
         result = recognise_span(models, samples, span, prompt, context.text)
-        context.update(result.recognition)
+        context.update(replace(result.recognition, text=result.model_text or None))
         results.append(result)
     if progress:
         progress(total, total)

@@ -22,11 +22,11 @@ from starlette.websockets import WebSocketDisconnect
 
 from interp_service.audit.orm import AuditEntry
 from interp_service.config import Settings
-from interp_service.engine.speech.types import Recognition
+from interp_service.engine.speech.types import Recognition, SpeechSpan
 from interp_service.speech.live.audio import AudioError, CompressedSource, PcmSource
-from interp_service.speech.live.routes import Recogniser
+from interp_service.speech.live.recognition import Recogniser
 from interp_service.speech.live.utterances import Segmenter, Utterance
-from interp_service.speech.scoring import character_error_rate
+from interp_service.speech.scoring import character_error_rate, normalise
 from tests.conftest import Account, bearer, browser_session, new_case
 from tests.speech.conftest import clip, encode_as, english_standin, noise, references, silence
 
@@ -293,16 +293,58 @@ def test_a_partial_is_one_greedy_pass_and_a_final_decodes_as_recordings_do(
 ) -> None:
     """The first 1.5 s of this clip leave Whisper unsure: a partial (replaced by its final
     anyway) must not spend beam and temperature retries on it, which held the final back."""
-    from interp_service.speech.live.routes import recognise
-    from interp_service.speech.prompt import INSTRUCTION
+    from interp_service.speech import pipeline
+    from interp_service.speech.live.recognition import recognise
 
-    start = clip("aishell1_BAC009S0764W0122.wav")[: int(1.5 * 16_000)]
-    partial = recognise(shared_speech_models, start, INSTRUCTION, final=False)
+    name = "aishell1_BAC009S0764W0122.wav"
+    start = clip(name)[: int(1.5 * 16_000)]
+    partial = recognise(shared_speech_models, start, "", final=False)
     assert partial.passes == 1
-    retried = shared_speech_models.whisper().recognise(start, prompt=INSTRUCTION)
+    retried = shared_speech_models.whisper().recognise(start)
     assert retried.passes > 1  # the engine's own default does retry this span
-    whole = clip("aishell1_BAC009S0764W0122.wav")
-    final = recognise(shared_speech_models, whole, INSTRUCTION, final=True)
-    assert final.passes == 1
+    whole = clip(name)
+    final = recognise(shared_speech_models, whole, "", final=True)
+    span = SpeechSpan(0.0, whole.size / 16_000)
+    as_recorded = pipeline.recognise_span(shared_speech_models, whole, span, "")
+    assert final.text == as_recorded.recognition.text
+    assert final.passes == as_recorded.recognition.passes
     assert final.text is not None
-    assert character_error_rate(final.text, references()["aishell1_BAC009S0764W0122.wav"]) < 0.3
+    assert character_error_rate(final.text, references()[name]) < 0.3
+
+
+def test_a_final_is_conditioned_on_the_streams_earlier_finals(shared_speech_models: Any) -> None:
+    """As spans of a recording are: Whisper's own text of the finals before, never the text
+    of a partial."""
+    whisper = shared_speech_models.whisper()
+    seen: list[str] = []
+    real = whisper.recognise
+
+    def spy(samples: np.ndarray, **kwargs: Any) -> Recognition:
+        seen.append(kwargs.get("previous", ""))
+        return real(samples, **kwargs)
+
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    first, second = clip("aishell1_BAC009S0764W0121.wav"), clip("aishell1_BAC009S0764W0122.wav")
+
+    async def scenario() -> None:
+        recogniser = Recogniser(shared_speech_models, "", send)
+        recogniser.offer(Utterance(1, first, 0.0, True))
+        await recogniser.drain()
+        recogniser = Recogniser(shared_speech_models, "", send)
+        recogniser.offer(Utterance(1, first, 0.0, True))
+        recogniser.offer(Utterance(2, second[:16_000], 5.0, False))
+        recogniser.offer(Utterance(2, second, 5.0, True))
+        await recogniser.drain()
+
+    whisper.recognise = spy
+    try:
+        asyncio.run(scenario())
+    finally:
+        whisper.recognise = real
+    finals = [m for m in sent if m["type"] == "final"]
+    assert finals[0]["text"] and seen[0] == "" and seen[1] == ""  # each stream starts afresh
+    assert seen[-1] and normalise(seen[-1]) == normalise(finals[1]["text"])

@@ -1,28 +1,35 @@
 """Mandarin recognition with Whisper (CTranslate2, through faster-whisper) behind a
 language gate.
 
-Each span is encoded once: the encoder output serves Whisper's language detection, the
-decoding and the word alignment. The features are padded only to the span plus
-PAD_FRAMES instead of Whisper's fixed 30 s, which is what makes short spans cheap
-(bench/speech.py measures both). No text is decoded for a span that is not confidently
-Mandarin, so no Chinese text can exist for it."""
+A span is read in windows of at most 30 s: the first window's encoder output serves
+Whisper's language detection, the decoding and the word alignment. Each window is
+decoded with Whisper's timestamps and the next starts where the decoder's last closed
+segment ended, as Whisper's own loop does (see whisper_windows), so a decoder that stops
+early loses nothing. The features are padded only to the window plus PAD_FRAMES instead
+of Whisper's fixed 30 s, which is what makes short spans cheap (bench/speech.py measures
+both). No text is decoded for a span that is not confidently Mandarin, so no Chinese
+text can exist for it."""
 
 from __future__ import annotations
 
 import threading
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from interp_service.engine.speech import SAMPLE_RATE
 from interp_service.engine.speech.types import REPETITION_COMPRESSION, Recognition, Word
+from interp_service.engine.speech.whisper_windows import join_segments, read_window, rest_after
 
 PAD_FRAMES = 300
 """Silence added after a span before encoding, in 10 ms feature frames (3 s)."""
 MAX_FRAMES = 3000
+"""Whisper's window: 30 s of 10-ms feature frames."""
+FRAMES_PER_S = 100
+MIN_WINDOW_FRAMES = 20
+"""A rest of a span shorter than this (0.2 s) after the last window is not decoded."""
 MAX_PROMPT_TOKENS = 120
 """Instruction and vocabulary tokens kept (the end is kept when longer)."""
 MAX_PREVIOUS_TOKENS = 100
@@ -91,6 +98,10 @@ def looping(text: str, seconds: float) -> bool:
     return too_long or compression_ratio(text) > REPETITION_COMPRESSION
 
 
+def shifted(word: Word, seconds: float) -> Word:
+    return replace(word, start_s=word.start_s + seconds, end_s=word.end_s + seconds)
+
+
 def compression_ratio(text: str) -> float:
     """UTF-8 bytes / zlib-compressed bytes (Whisper's repetition signal; 0.0 for no text)."""
     if not text:
@@ -129,6 +140,10 @@ class WhisperRecognizer:
         self.retry_loops = True
         """Decode a looping span again without its prompt (bench/speech.py turns it off
         for one row to show what it saves)."""
+        self.timestamps = True
+        """Decode with Whisper's timestamps, window after window (see whisper_windows).
+        Off, a window is one pass without timestamps, as spans were decoded before
+        (bench/speech.py measures both; a test shows what the single pass drops)."""
         self.name = f"whisper-base ({compute_type})"
 
     def recognise(
@@ -154,7 +169,7 @@ class WhisperRecognizer:
     def prompt_tokens(self, prompt: str, previous: str = "") -> list[int]:
         """The decoder's prompt: sot_prev, the prompt (at most MAX_PROMPT_TOKENS, its end
         kept), the previous text (at most MAX_PREVIOUS_TOKENS, its end kept), then the
-        Mandarin start-of-transcript sequence without timestamps."""
+        Mandarin start-of-transcript sequence (with no_timestamps when `timestamps` is off)."""
         tok = self._tokenizer
         head: list[int] = []
         if prompt.strip():
@@ -162,7 +177,19 @@ class WhisperRecognizer:
         if previous.strip():
             head += tok.encode(previous.strip())[-MAX_PREVIOUS_TOKENS:]
         start = [tok.sot_prev, *head] if head else []
-        return [*start, *tok.sot_sequence, tok.no_timestamps]
+        end = [] if self.timestamps else [tok.no_timestamps]
+        return [*start, *tok.sot_sequence, *end]
+
+    def _encode(self, features: np.ndarray, seek: int) -> tuple[Any, int]:
+        """The encoder output of the window starting `seek` frames in (at most MAX_FRAMES
+        long, padded by `pad_frames`) and the window's own length in frames."""
+        from faster_whisper.audio import pad_or_trim
+
+        window = features[:, seek : seek + MAX_FRAMES]
+        frames = window.shape[-1]
+        return self._model.encode(
+            pad_or_trim(window, min(MAX_FRAMES, frames + self.pad_frames))
+        ), frames
 
     def _recognise(
         self,
@@ -174,19 +201,69 @@ class WhisperRecognizer:
         fallback: Fallback,
         word_timestamps: bool,
     ) -> Recognition:
-        from faster_whisper.audio import pad_or_trim
-
         features = self._model.feature_extractor(audio)
-        frames = min(features.shape[-1], MAX_FRAMES)
-        padded = pad_or_trim(features, min(MAX_FRAMES, frames + self.pad_frames))
-        encoded = self._model.encode(padded)
+        total = features.shape[-1]
+        encoded, frames = self._encode(features, 0)
         ranked = self._model.model.detect_language(encoded)[0]
         top_token, top_probability = ranked[0]
         mandarin = next((p for token, p in ranked if token == self._zh_token), 0.0)
         language = top_token[2:-2]
         if top_token != self._zh_token or mandarin < gate.min_mandarin_probability:
             return Recognition(language, top_probability, mandarin, None, None, model=self.name)
-        prompt_ids = self.prompt_tokens(prompt, previous)
+        texts: list[str] = []
+        words: list[Word] = []
+        logprobs: list[float] = []
+        passes, seek, no_speech = 0, 0, None
+        while True:
+            prompt_ids = self.prompt_tokens(prompt, previous + "".join(texts))
+            best, used = self._decode_window(encoded, prompt_ids, beam_size, fallback, frames)
+            passes += used
+            if no_speech is None:
+                no_speech = best.no_speech
+            silent = best.no_speech > gate.no_speech_threshold
+            if silent and best.avg_logprob < gate.low_logprob:
+                best = replace(best, tokens=[])  # Whisper's own rule: no speech here
+            window = read_window(
+                best.tokens, self._tokenizer.timestamp_begin, self._tokenizer.eot, frames
+            )
+            consumed = window.consumed_frames
+            if window.segments:
+                logprobs.append(best.avg_logprob)
+                texts += [self._tokenizer.decode(segment).strip() for segment in window.segments]
+                aligned: list[Word] = []
+                if word_timestamps or window.open_end:
+                    aligned = self._words(window.text_tokens, encoded, frames)
+                if window.open_end and aligned and self.timestamps:
+                    consumed = rest_after(round(aligned[-1].end_s * FRAMES_PER_S), frames)
+                words += [shifted(word, seek / FRAMES_PER_S) for word in aligned]
+            seek += consumed
+            if total - seek < MIN_WINDOW_FRAMES:
+                break
+            encoded, frames = self._encode(features, seek)
+        text = join_segments(texts)
+        if not text:
+            return Recognition(
+                language, top_probability, mandarin, no_speech, None, model=self.name
+            )
+        return Recognition(
+            language,
+            top_probability,
+            mandarin,
+            no_speech,
+            text,
+            words,
+            sum(logprobs) / len(logprobs),
+            self.name,
+            compression_ratio=compression_ratio(text),
+            passes=passes,
+        )
+
+    def _decode_window(
+        self, encoded: Any, prompt_ids: list[int], beam_size: int, fallback: Fallback, frames: int
+    ) -> tuple[_Decoded, int]:
+        """The best decoding of one window and how many decodings it took: the first pass,
+        then the fallback's retries, then, when the text loops, once more without the
+        prompt (kept unless it loops too)."""
         best = self._decode(encoded, prompt_ids, beam_size, 1.0)
         passes = 1
         if beam_size < fallback.beam_size and fallback.retry(best):
@@ -197,33 +274,16 @@ class WhisperRecognizer:
                 break
             passes += 1
             best = max(best, self._decode(encoded, prompt_ids, 1, temperature))
-        seconds = audio.size / SAMPLE_RATE
+        seconds = frames / FRAMES_PER_S
         bare_ids = self.prompt_tokens("")
         if self.retry_loops and prompt_ids != bare_ids and looping(best.text, seconds):
             # The prompt (terms, names, earlier text) can pull the decoder into a loop:
-            # the same encoding is decoded once without it, kept unless it loops too.
+            # the same encoding is decoded once without it.
             passes += 1
             bare = self._decode(encoded, bare_ids, beam_size, 1.0)
             if not looping(bare.text, seconds):
                 best = bare
-        silent = best.no_speech > gate.no_speech_threshold and best.avg_logprob < gate.low_logprob
-        if silent or not best.text:
-            return Recognition(
-                language, top_probability, mandarin, best.no_speech, None, model=self.name
-            )
-        words = self._words(best.tokens, encoded, frames) if word_timestamps else []
-        return Recognition(
-            language,
-            top_probability,
-            mandarin,
-            best.no_speech,
-            best.text,
-            words,
-            best.avg_logprob,
-            self.name,
-            compression_ratio=compression_ratio(best.text),
-            passes=passes,
-        )
+        return best, passes
 
     def _decode(
         self, encoded: Any, prompt_ids: list[int], beam_size: int, temperature: float
@@ -245,13 +305,15 @@ class WhisperRecognizer:
             suppress_tokens=[-1],
             **sampling,
         )[0]
-        tokens = [t for t in result.sequences_ids[0] if t < self._tokenizer.eot]
-        text = self._tokenizer.decode(tokens).strip()
+        eot = self._tokenizer.eot
+        tokens = [t for t in result.sequences_ids[0] if t != eot]
+        text = self._tokenizer.decode([t for t in tokens if t < eot]).strip()
         # CTranslate2's score is the sum of log-probabilities over the length (penalty 1).
         avg_logprob = float(result.scores[0]) if result.scores else -10.0
         return _Decoded(avg_logprob, tokens, text, float(result.no_speech_prob))
 
     def _words(self, tokens: list[int], encoded: Any, frames: int) -> list[Word]:
+        """Word times of `tokens` (text only), seconds from the start of the window."""
         aligned = self._model.find_alignment(self._tokenizer, [tokens], encoded, frames)
         words = aligned[0] if aligned else []
         return [

@@ -33,8 +33,7 @@ import contextlib
 import json
 import logging
 from collections import Counter
-from collections.abc import Awaitable, Callable
-from dataclasses import replace
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -47,14 +46,13 @@ from interp_service.api.deps import get_services
 from interp_service.api.ids import Id
 from interp_service.audit.chain import record
 from interp_service.engine.errors import ModelLoadError
-from interp_service.engine.speech.types import Recognition
 from interp_service.errors import AppError
 from interp_service.media.audio import SAMPLE_RATE
 from interp_service.speech.live.access import Admitted, admit_in_session
 from interp_service.speech.live.audio import AudioError, Source, parse_config
+from interp_service.speech.live.recognition import Recogniser
 from interp_service.speech.live.utterances import Segmenter, Utterance
 from interp_service.speech.models import SpeechModels
-from interp_service.speech.pipeline import classify, decoding, simplified
 from interp_service.users.service import actor_of
 
 router = APIRouter(prefix="/api/v1", tags=["speech"])
@@ -65,105 +63,6 @@ IDLE_TIMEOUT_S = 60.0
 MAX_FRAME_BYTES = 1 << 20
 """Largest audio frame (PCM16 at 16 kHz: 32 s); browsers send about 100 ms at a time."""
 CLOSE_CODES = {401: 4401, 403: 4403, 404: 4404}
-
-
-# --- recognition, one at a time per stream ------------------------------------------------
-
-
-def recognise(
-    models: SpeechModels, samples: np.ndarray, prompt: str, *, final: bool
-) -> Recognition:
-    """Whisper behind its language gate, text in simplified characters (None when gated).
-    Finals decode as recordings do (`pipeline.decoding`); partials in one greedy pass."""
-    beam_size, fallback = decoding(models, final=final)
-    raw = models.whisper().recognise(
-        samples,
-        prompt=prompt,
-        gate=models.gate,
-        beam_size=beam_size,
-        fallback=fallback,
-        word_timestamps=False,
-    )
-    if raw.text is None:
-        return raw
-    return replace(raw, text=simplified(raw.text))
-
-
-def final_message(utterance: Utterance, recognition: Recognition) -> dict[str, Any]:
-    kind = classify(recognition)
-    return {
-        "type": "final",
-        "utterance": utterance.number,
-        "text": recognition.text,
-        "kind": kind,
-        "start_s": round(utterance.start_s, 3),
-        "end_s": round(utterance.end_s, 3),
-        "language_unconfirmed": kind == "unconfirmed",
-        "detected_language": recognition.language,
-    }
-
-
-Send = Callable[[dict[str, Any]], Awaitable[None]]
-
-
-class Recogniser:
-    """Runs recognitions for one stream off the event loop, in order. Finals always run;
-    a partial is taken only when nothing is running or waiting."""
-
-    def __init__(self, models: SpeechModels, prompt: str, send: Send) -> None:
-        self._models = models
-        self._prompt = prompt
-        self._send = send
-        self._queue: asyncio.Queue[Utterance | None] = asyncio.Queue()
-        self._running = False
-        self.counts: Counter[str] = Counter()
-        self.task = asyncio.create_task(self._run())
-
-    @property
-    def busy(self) -> bool:
-        return self._running or not self._queue.empty()
-
-    def offer(self, utterance: Utterance) -> None:
-        if utterance.final or not self.busy:
-            self._queue.put_nowait(utterance)
-        else:
-            self.counts["partials_skipped"] += 1
-
-    async def _run(self) -> None:
-        while (utterance := await self._queue.get()) is not None:
-            self._running = True
-            try:
-                result = await run_in_threadpool(
-                    recognise, self._models, utterance.samples, self._prompt, final=utterance.final
-                )
-            except Exception:
-                logger.exception("live recognition failed")
-                self.counts["failures"] += 1
-                if utterance.final:
-                    await self._send({"type": "error", "message": "本句识别失败"})
-                self._running = False
-                continue
-            try:
-                if utterance.final:
-                    message = final_message(utterance, result)
-                    self.counts["finals"] += 1
-                    self.counts[message["kind"]] += 1
-                    await self._send(message)
-                elif result.text:
-                    self.counts["partials"] += 1
-                    await self._send(
-                        {"type": "partial", "utterance": utterance.number, "text": result.text}
-                    )
-            finally:
-                self._running = False
-
-    async def drain(self) -> None:
-        """Wait for every queued recognition to be sent."""
-        self._queue.put_nowait(None)
-        await self.task
-
-    def cancel(self) -> None:
-        self.task.cancel()
 
 
 # --- the route ------------------------------------------------------------------------------
