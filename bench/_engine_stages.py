@@ -209,11 +209,19 @@ async def clients(
 
 
 async def served(
-    ct2: Path, hf: Path, options: BatchingOptions, runs: list[tuple[int, list[str]]], label: str
+    ct2: Path,
+    hf: Path,
+    options: BatchingOptions,
+    runs: list[tuple[int, list[str]]],
+    label: str,
+    threads: int = 1,
 ) -> list[Figures]:
     """The engine's MicroBatcher as the service builds it (``Engine.model_for``): one
-    single-thread CTranslate2 replica per ``options.replicas``, cut by ``options``."""
-    replicas = [CTranslate2Translator(ct2, hf, intra_threads=1) for _ in range(options.replicas)]
+    CTranslate2 replica of `threads` threads (the service: 1) per ``options.replicas``, cut
+    by ``options``."""
+    replicas = [
+        CTranslate2Translator(ct2, hf, intra_threads=threads) for _ in range(options.replicas)
+    ]
     batcher = MicroBatcher(
         replicas,
         options,

@@ -17,8 +17,9 @@ trailing silence starts) to the moment its final arrived. It includes, by design
 partial recognition still running at that moment. Baseline: the recogniser alone
 (interp_service.speech.live.recognition.recognise, the call the service makes for a final,
 same prompt, same beam, without the earlier finals as context) on exactly the samples of that
-final, called directly in this process after streaming ended, one at a time, after a warm-up. "first partial": from the first speech
-sample sent to the first partial text of that utterance. CER by interp_service.speech.scoring.
+final, called directly in this process after streaming ended, one at a time, after a warm-up.
+"first partial": from the first speech sample sent to the first partial text of that
+utterance. CER by interp_service.speech.scoring.
 """
 
 from __future__ import annotations

@@ -27,9 +27,11 @@ batch gets. The served path runs the service's own batching options,
 ``Settings().batching()`` (2 CTranslate2 replicas × 1 thread, batches of at most B = 16,
 cut after 5 ms) with 1, 4, 16 and 64 concurrent clients, each sending its next request as
 soon as the last returns; the 1-client row is the lone-request latency, and each served
-row prints the mean batch size the batcher formed. Peak RSS is the process's high-water
-mark during each stage (reset between stages when /proc/self/clear_refs allows it). The
-load average printed at the start and end shows how much else the machine was running.
+row prints the mean batch size the batcher formed. One more served row, at 16 clients, puts
+both cores behind a single replica (1 × 2 threads) so that all 16 requests share a batch.
+Peak RSS is the process's high-water mark during each stage (reset between stages when
+/proc/self/clear_refs allows it). The load average printed at the start and end shows how
+much else the machine was running.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ import asyncio
 import os
 import random
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from bench._engine_stages import (
@@ -138,6 +141,10 @@ def main() -> None:
                 (64, take(served_count)),
             ]
             rows += asyncio.run(served(folder, hf, options, runs, label))
+        one_replica = replace(options, replicas=1)
+        runs = [(16, take(served_count))]
+        label = "reference served vmap, 1 replica x 2 threads"
+        rows += asyncio.run(served(ct2v, hf, one_replica, runs, label, threads=2))
         if not args.skip_product:
             product = f"product default {PRODUCT.layers}+{PRODUCT.decoder_depth}"
             for size, tag in ((PRODUCT, product), (DEEP_SHALLOW, "deep-shallow 6+2")):
