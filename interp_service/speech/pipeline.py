@@ -75,6 +75,29 @@ def decoding(models: SpeechModels, *, final: bool = True) -> tuple[int, Fallback
     return settings.asr_beam_size, fallback
 
 
+def decode(
+    models: SpeechModels,
+    samples: np.ndarray,
+    prompt: str,
+    previous: str = "",
+    *,
+    final: bool = True,
+    word_timestamps: bool = True,
+) -> Recognition:
+    """Whisper's own text for `samples` (times from their start) behind the language gate,
+    decoded as the settings ask (`decoding`), conditioned on `previous`."""
+    beam_size, fallback = decoding(models, final=final)
+    return models.whisper().recognise(
+        samples,
+        prompt=prompt,
+        previous=previous,
+        gate=models.gate,
+        beam_size=beam_size,
+        fallback=fallback,
+        word_timestamps=word_timestamps,
+    )
+
+
 def recognise_span(
     models: SpeechModels,
     samples: np.ndarray,
@@ -85,15 +108,7 @@ def recognise_span(
     """One span of `samples` through the gate; times in the result are absolute.
     `previous` is the text decoded just before it (see `Context`)."""
     piece = samples[int(span.start_s * SAMPLE_RATE) : int(span.end_s * SAMPLE_RATE)]
-    beam_size, fallback = decoding(models)
-    raw = models.whisper().recognise(
-        piece,
-        prompt=prompt,
-        previous=previous,
-        gate=models.gate,
-        beam_size=beam_size,
-        fallback=fallback,
-    )
+    raw = decode(models, piece, prompt, previous)
     recognition = raw
     if raw.text is not None:
         recognition = replace(

@@ -18,7 +18,7 @@ from interp_service.engine.speech.types import Recognition
 from interp_service.speech.context import Context
 from interp_service.speech.live.utterances import Utterance
 from interp_service.speech.models import SpeechModels
-from interp_service.speech.pipeline import classify, decoding, simplified
+from interp_service.speech.pipeline import classify, decode, simplified
 
 logger = logging.getLogger(__name__)
 
@@ -36,16 +36,7 @@ def decoded(
     """Whisper's own text for an utterance, conditioned on `previous` (the stream's earlier
     finals, see `Context`). Finals decode as recordings do (`pipeline.decoding`); partials
     in one greedy pass."""
-    beam_size, fallback = decoding(models, final=final)
-    return models.whisper().recognise(
-        samples,
-        prompt=prompt,
-        previous=previous,
-        gate=models.gate,
-        beam_size=beam_size,
-        fallback=fallback,
-        word_timestamps=False,
-    )
+    return decode(models, samples, prompt, previous, final=final, word_timestamps=False)
 
 
 def in_simplified(raw: Recognition) -> Recognition:
