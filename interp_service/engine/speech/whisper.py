@@ -157,8 +157,8 @@ class WhisperRecognizer:
         fallback: Fallback | None = None,
         word_timestamps: bool = True,
     ) -> Recognition:
-        """Recognise one span (16 kHz float32, at most 30 s). `prompt` (instruction and
-        vocabulary) and `previous` (text decoded just before, same recording) go to the
+        """Recognise one span (16 kHz float32; read in windows of at most 30 s). `prompt`
+        (names, terms) and `previous` (text decoded just before, same recording) go to the
         decoder as Whisper's previous-text tokens; `fallback` says when to decode again."""
         gate = gate or Gate()
         with self._lock:
@@ -235,8 +235,9 @@ class WhisperRecognizer:
                     aligned = self._words(window.text_tokens, encoded, frames)
                 if window.open_end and aligned and self.timestamps:
                     consumed = rest_after(round(aligned[-1].end_s * FRAMES_PER_S), frames)
-                words += [shifted(word, seek / FRAMES_PER_S) for word in aligned]
-            seek += consumed
+                if word_timestamps:
+                    words += [shifted(word, seek / FRAMES_PER_S) for word in aligned]
+            seek += max(consumed, MIN_WINDOW_FRAMES)  # a decoder stuck at the start moves on
             if total - seek < MIN_WINDOW_FRAMES:
                 break
             encoded, frames = self._encode(features, seek)
