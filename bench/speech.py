@@ -28,7 +28,10 @@ one), 40 preferred glossary terms in the prompt (with and without the engine's s
 decoding of a window that loops, see engine.speech.whisper.looping), beam 5 from the first
 pass (INTERP_ASR_BEAM_SIZE), float32 with --float32 (INTERP_ASR_COMPUTE_TYPE), a lever the
 product does not use (VAD runs of up to 28 s, each decoded by faster-whisper's own seeking
-loop with beam 5 and the previous text, no gate: see ``windowed``), and fixed 28-s windows
+loop with beam 5 and the previous text, no gate: see ``_speech_levers.windowed``), a second
+one (each span with a near neighbour through the language gate on its own, then consecutive
+Mandarin spans merged across pauses under 1 s, up to 12 s, and decoded as the product decodes
+a span: see ``_speech_levers.gated_runs``), and fixed 28-s windows
 instead of VAD (each window through ``pipeline.recognise_span``, the per-span step of the
 pipeline).
 "sequential" rows decode one span at a time (the product); "batched" rows hand segments to
@@ -56,6 +59,7 @@ from typing import Any
 
 import numpy as np
 
+from bench._speech_levers import gated_runs, windowed
 from interp_service.config import Settings
 from interp_service.engine.speech.types import SpeechSpan
 from interp_service.engine.speech.vad import MAX_SPAN_S
@@ -64,7 +68,6 @@ from interp_service.speech import pipeline
 from interp_service.speech.models import SpeechModels
 from interp_service.speech.prompt import INSTRUCTION, MAX_TERM_CHARS, compose
 from interp_service.speech.scoring import character_errors, normalise
-from interp_service.speech.spans import prepare_spans
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "speech-zh"
 GLOSSARY = Path(__file__).resolve().parents[1] / "glossaries" / "criminal-procedure.tsv"
@@ -239,20 +242,6 @@ def _product(models: SpeechModels, audio: np.ndarray, prompt: str, vad: bool) ->
     return Product("".join(texts), vad_s[0] if vad else None, len(results), refused)
 
 
-def windowed(models: SpeechModels, audio: np.ndarray) -> str:
-    """A lever the product does not use: the product's VAD spans padded 0.3 s and merged
-    across pauses under 1 s into runs of at most 28 s, each run decoded by faster-whisper's
-    own loop (timestamps, seeking within the run, beam 5, previous text, Mandarin, no
-    prompt, no language gate)."""
-    total = audio.size / SAMPLE_RATE
-    runs = prepare_spans(models.vad().spans(audio), total, 0.3, 1.0, 28.0)
-    clips = [edge for run in runs for edge in (run.start_s, run.end_s)]
-    segments, _ = models.whisper()._model.transcribe(
-        audio, language="zh", beam_size=5, clip_timestamps=clips, condition_on_previous_text=True
-    )
-    return pipeline.simplified("".join(s.text for s in segments))
-
-
 def batched(pipe: Any, audio: np.ndarray, vad: Any | None) -> str:
     """BatchedInferencePipeline, batch 8, greedy, language zh; its own VAD unless `vad` is
     given, whose spans are then handed over as clip_timestamps."""
@@ -323,6 +312,10 @@ def timing_rows(
             "lever, not in the product: VAD runs <= 28 s, beam 5",
             lambda: windowed(int8, audio),
         ),
+        (
+            "lever, not in the product: gated, then Mandarin merged",
+            lambda: gated_runs(int8, audio),
+        ),
     ]
     rows = []
     for name, fn in specs:
@@ -363,14 +356,16 @@ def per_clip(models: SpeechModels, clips: list[Any], prompt: str) -> None:
     print("\nper clip (int8), CER and seconds: plain = beam5, no VAD, language detected, no")
     print("prompt; plainVAD = the same with faster-whisper's VAD; product = the service's")
     print("pipeline as configured by default; before = the product before timestamps (see")
-    print("``before``); +terms = the product with 40 preferred glossary terms in its prompt;")
-    print("+terms,noretry = the same without decoding loops again")
+    print("``before``); gated = spans gated one by one, then Mandarin merged (see")
+    print("``_speech_levers.gated_runs``); +terms = the product with 40 preferred glossary")
+    print("terms in its prompt; +terms,noretry = the same without decoding loops again")
     with_terms = compose([], glossary_terms(40))
     runs: dict[str, Callable[[np.ndarray], Any]] = {
         "plain": lambda x: plain(models.whisper()._model, x),
         "plainVAD": lambda x: plain(models.whisper()._model, x, vad=True),
         "product": lambda x: product(models, x, prompt),
         "before": lambda x: before(models, x),
+        "gated": lambda x: gated_runs(models, x),
         "+terms": lambda x: product(models, x, with_terms),
         "+terms,noretry": lambda x: product(models, x, with_terms, retry_loops=False),
     }
@@ -382,7 +377,8 @@ def per_clip(models: SpeechModels, clips: list[Any], prompt: str) -> None:
             start = time.perf_counter()
             out[key] = fn(samples)
             secs = time.perf_counter() - start
-            text = out[key][0] if key.startswith("plain") else out[key].text
+            got = out[key]
+            text = got if isinstance(got, str) else got[0] if key.startswith("plain") else got.text
             wrong, count = character_errors(text, ref)
             done = totals[key]
             totals[key] = (done[0] + wrong, done[1] + count, done[2] + secs)
