@@ -132,7 +132,8 @@ class Settings(BaseSettings):
         le=5,
         description="Speech spans separated by a shorter pause (seconds) are decoded as one, "
         "up to 28 s (0 = never merged; merged spans pass the language gate as one, so a "
-        "Mandarin question and a Miao answer after a short pause would be judged together)",
+        "Mandarin question and a Miao answer after a short pause would be judged together, "
+        "and a merge may join two speakers' turns in one segment)",
     )
     asr_merge_max_s: float = Field(
         default=12.0,
