@@ -3,14 +3,11 @@ own pieces (its detector, its recogniser, ``pipeline.recognise_span``)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 
 from interp_service.engine.speech.types import SpeechSpan
 from interp_service.media.audio import SAMPLE_RATE
 from interp_service.speech import pipeline
-from interp_service.speech.context import Context
 from interp_service.speech.models import SpeechModels
 from interp_service.speech.spans import prepare_spans
 
@@ -33,18 +30,10 @@ def windowed(models: SpeechModels, audio: np.ndarray) -> str:
 
 
 def mandarin_alone(models: SpeechModels, audio: np.ndarray, span: SpeechSpan) -> bool:
-    """The product's language gate on one span by itself: one encoding (at most 30 s, padded
-    by GATE_PAD_FRAMES), Whisper's language detection, the gate's Mandarin threshold."""
-    from faster_whisper.audio import pad_or_trim
-
-    model = models.whisper()._model
+    """The product's language gate on one span by itself, encoded with GATE_PAD_FRAMES of
+    padding (``WhisperRecognizer.accepts``)."""
     piece = audio[int(span.start_s * SAMPLE_RATE) : int(span.end_s * SAMPLE_RATE)]
-    features = model.feature_extractor(piece)[:, :3000]
-    frames = features.shape[-1]
-    encoded = model.encode(pad_or_trim(features, min(3000, frames + GATE_PAD_FRAMES)))
-    ranked = model.model.detect_language(encoded)[0]
-    mandarin = next((p for token, p in ranked if token == "<|zh|>"), 0.0)
-    return bool(ranked[0][0] == "<|zh|>" and mandarin >= models.gate.min_mandarin_probability)
+    return models.whisper().accepts(piece, models.gate, GATE_PAD_FRAMES)
 
 
 def gated_runs(
@@ -69,11 +58,5 @@ def gated_runs(
                 runs[-1] = (merged, True)
                 continue
         runs.append((span, confirmed))
-    context = Context(enabled=settings.asr_condition_on_previous)
-    texts = []
-    for span, _ in runs:
-        result = pipeline.recognise_span(models, audio, span, "", context.text)
-        context.update(replace(result.recognition, text=result.model_text or None))
-        if result.kind == "mandarin":
-            texts.append(result.recognition.text or "")
-    return "".join(texts)
+    results = pipeline.recognise_spans(models, audio, [span for span, _ in runs], "")
+    return "".join(r.recognition.text or "" for r in results if r.kind == "mandarin")

@@ -13,7 +13,8 @@ from interp_service.config import Settings
 if TYPE_CHECKING:
     from interp_service.engine.speech.ctc import CtcRecognizer
     from interp_service.engine.speech.vad import VoiceActivityDetector
-    from interp_service.engine.speech.whisper import Gate, WhisperRecognizer
+    from interp_service.engine.speech.whisper import WhisperRecognizer
+    from interp_service.engine.speech.whisper_rules import Gate
 
 
 class SpeechModels:
@@ -31,7 +32,7 @@ class SpeechModels:
 
     @property
     def gate(self) -> Gate:
-        from interp_service.engine.speech.whisper import Gate
+        from interp_service.engine.speech.whisper_rules import Gate
 
         return Gate(min_mandarin_probability=self.settings.asr_min_mandarin_probability)
 

@@ -20,7 +20,7 @@ from interp_service.speech.models import SpeechModels
 from interp_service.speech.spans import prepare_spans
 
 if TYPE_CHECKING:
-    from interp_service.engine.speech.whisper import Fallback
+    from interp_service.engine.speech.whisper_rules import Fallback
 
 _to_simplified = opencc.OpenCC("t2s")
 
@@ -62,7 +62,7 @@ def classify(recognition: Recognition) -> str:
 def decoding(models: SpeechModels, *, final: bool = True) -> tuple[int, Fallback]:
     """(first-pass beam, fallback) as the settings ask; a live partial (`final` False),
     which its final replaces anyway, is one greedy pass."""
-    from interp_service.engine.speech.whisper import NO_FALLBACK, Fallback
+    from interp_service.engine.speech.whisper_rules import NO_FALLBACK, Fallback
 
     settings = models.settings
     if not final:
@@ -109,22 +109,20 @@ def recognise_span(
     `previous` is the text decoded just before it (see `Context`)."""
     piece = samples[int(span.start_s * SAMPLE_RATE) : int(span.end_s * SAMPLE_RATE)]
     raw = decode(models, piece, prompt, previous)
-    recognition = raw
-    if raw.text is not None:
-        recognition = replace(
-            raw,
-            text=simplified(raw.text),
-            words=[
-                Word(
-                    simplified(w.text),
-                    w.start_s + span.start_s,
-                    w.end_s + span.start_s,
-                    w.probability,
-                )
-                for w in raw.words
-            ],
-        )
+    recognition = in_simplified(raw, span.start_s)
     return SegmentResult(span, classify(recognition), recognition, raw.text or "")
+
+
+def in_simplified(raw: Recognition, offset_s: float = 0.0) -> Recognition:
+    """`raw` with its text and words in simplified characters (`simplified`) and its word
+    times moved on by `offset_s` seconds."""
+    if raw.text is None:
+        return raw
+    words = [
+        Word(simplified(w.text), w.start_s + offset_s, w.end_s + offset_s, w.probability)
+        for w in raw.words
+    ]
+    return replace(raw, text=simplified(raw.text), words=words)
 
 
 def transcribe(
@@ -145,7 +143,20 @@ def transcribe(
         settings.asr_merge_gap_s,
         settings.asr_merge_max_s,
     )
-    context = Context(enabled=settings.asr_condition_on_previous)
+    return recognise_spans(models, samples, spans, prompt, progress)
+
+
+def recognise_spans(
+    models: SpeechModels,
+    samples: np.ndarray,
+    spans: list[SpeechSpan],
+    prompt: str,
+    progress: Progress | None = None,
+) -> list[SegmentResult]:
+    """Each of `spans` (time order) through `recognise_span`, conditioned on what Whisper
+    wrote for the spans before it (`Context`)."""
+    total = samples.size / SAMPLE_RATE
+    context = Context(enabled=models.settings.asr_condition_on_previous)
     results = []
     for span in spans:
         if progress:

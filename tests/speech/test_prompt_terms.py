@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from bench.speech import glossary_terms
-from interp_service.engine.speech.whisper import looping
+from interp_service.engine.speech.whisper_rules import looping
 from interp_service.glossary.orm import Concept, Term
 from interp_service.speech.models import SpeechModels
 from interp_service.speech.prompt import compose, initial_prompt

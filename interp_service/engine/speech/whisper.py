@@ -13,14 +13,20 @@ text can exist for it."""
 from __future__ import annotations
 
 import threading
-import zlib
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from interp_service.engine.speech.types import REPETITION_COMPRESSION, Recognition, Word
+from interp_service.engine.speech.types import Recognition, Word
+from interp_service.engine.speech.whisper_rules import (
+    Decoded,
+    Fallback,
+    Gate,
+    compression_ratio,
+    looping,
+)
 from interp_service.engine.speech.whisper_windows import join_segments, read_window, rest_after
 
 PAD_FRAMES = 300
@@ -35,79 +41,11 @@ MAX_PROMPT_TOKENS = 120
 MAX_PREVIOUS_TOKENS = 100
 """Tokens of the previously decoded text kept; with the prompt under Whisper's 223."""
 MAX_LENGTH = 448
-MAX_CHARS_PER_S = 12
-"""More characters per second of audio than anyone speaks: a decoder loop (plus a margin
-of LOOP_MARGIN_CHARS for very short spans)."""
-LOOP_MARGIN_CHARS = 10
 SAMPLING_SEED = 1234
-
-
-@dataclass(frozen=True)
-class Gate:
-    """When a span's text is kept: Whisper must think it Mandarin with at least
-    `min_mandarin_probability`, and not think it silence (`no_speech_threshold` with a
-    low average log-probability, Whisper's own rule)."""
-
-    min_mandarin_probability: float = 0.5
-    no_speech_threshold: float = 0.6
-    low_logprob: float = -1.0
-
-
-@dataclass(frozen=True)
-class Fallback:
-    """When a span is decoded again on the same encoding. A greedy result whose average
-    log-probability (per token) is below `retry_logprob`, or whose text compresses more
-    than `max_compression` (repetition), is decoded with `beam_size`; a result still
-    failing (`failed_logprob`, `max_compression`) is sampled at each of `temperatures` in
-    turn. The result with the best average log-probability is kept."""
-
-    beam_size: int = 5
-    retry_logprob: float = -0.5
-    failed_logprob: float = -1.0
-    max_compression: float = REPETITION_COMPRESSION
-    temperatures: tuple[float, ...] = (0.4, 0.8)
-
-    def retry(self, decoded: _Decoded) -> bool:
-        return (
-            decoded.avg_logprob < self.retry_logprob
-            or compression_ratio(decoded.text) > self.max_compression
-        )
-
-    def failed(self, decoded: _Decoded) -> bool:
-        return (
-            decoded.avg_logprob < self.failed_logprob
-            or compression_ratio(decoded.text) > self.max_compression
-        )
-
-
-NO_FALLBACK = Fallback(beam_size=1, temperatures=())
-
-
-@dataclass(frozen=True, order=True)
-class _Decoded:
-    avg_logprob: float
-    tokens: list[int] = field(compare=False)
-    text: str = field(compare=False)
-    no_speech: float = field(compare=False)
-
-
-def looping(text: str, seconds: float) -> bool:
-    """Whether a decoded text is a decoder loop: it repeats itself (zlib ratio above
-    REPETITION_COMPRESSION) or is longer than `seconds` of speech can hold."""
-    too_long = len(text) > MAX_CHARS_PER_S * seconds + LOOP_MARGIN_CHARS
-    return too_long or compression_ratio(text) > REPETITION_COMPRESSION
 
 
 def shifted(word: Word, seconds: float) -> Word:
     return replace(word, start_s=word.start_s + seconds, end_s=word.end_s + seconds)
-
-
-def compression_ratio(text: str) -> float:
-    """UTF-8 bytes / zlib-compressed bytes (Whisper's repetition signal; 0.0 for no text)."""
-    if not text:
-        return 0.0
-    data = text.encode("utf-8")
-    return len(data) / len(zlib.compress(data))
 
 
 class WhisperRecognizer:
@@ -180,16 +118,36 @@ class WhisperRecognizer:
         end = [] if self.timestamps else [tok.no_timestamps]
         return [*start, *tok.sot_sequence, *end]
 
-    def _encode(self, features: np.ndarray, seek: int) -> tuple[Any, int]:
+    def _encode(
+        self, features: np.ndarray, seek: int, pad_frames: int | None = None
+    ) -> tuple[Any, int]:
         """The encoder output of the window starting `seek` frames in (at most MAX_FRAMES
-        long, padded by `pad_frames`) and the window's own length in frames."""
+        long, padded by `pad_frames`, default the recogniser's) and the window's own length
+        in frames."""
         from faster_whisper.audio import pad_or_trim
 
         window = features[:, seek : seek + MAX_FRAMES]
         frames = window.shape[-1]
-        return self._model.encode(
-            pad_or_trim(window, min(MAX_FRAMES, frames + self.pad_frames))
-        ), frames
+        pad = self.pad_frames if pad_frames is None else pad_frames
+        return self._model.encode(pad_or_trim(window, min(MAX_FRAMES, frames + pad))), frames
+
+    def accepts(self, audio: np.ndarray, gate: Gate, pad_frames: int) -> bool:
+        """Whether the language gate lets `audio` (16 kHz float32, its first 30 s heard)
+        through, encoded with `pad_frames` of padding: language detection only, no
+        decoding (bench/speech.py's gated-merge lever)."""
+        with self._lock:
+            features = self._model.feature_extractor(audio)
+            encoded, _ = self._encode(features, 0, pad_frames)
+            return self._language(encoded, gate)[3]
+
+    def _language(self, encoded: Any, gate: Gate) -> tuple[str, float, float, bool]:
+        """Whisper's language detection on an encoding: (top language, its probability,
+        Mandarin's probability, whether the gate accepts the span as Mandarin)."""
+        ranked = self._model.model.detect_language(encoded)[0]
+        top_token, top_probability = ranked[0]
+        mandarin = next((p for token, p in ranked if token == self._zh_token), 0.0)
+        accepted = top_token == self._zh_token and mandarin >= gate.min_mandarin_probability
+        return top_token[2:-2], top_probability, mandarin, accepted
 
     def _recognise(
         self,
@@ -204,11 +162,8 @@ class WhisperRecognizer:
         features = self._model.feature_extractor(audio)
         total = features.shape[-1]
         encoded, frames = self._encode(features, 0)
-        ranked = self._model.model.detect_language(encoded)[0]
-        top_token, top_probability = ranked[0]
-        mandarin = next((p for token, p in ranked if token == self._zh_token), 0.0)
-        language = top_token[2:-2]
-        if top_token != self._zh_token or mandarin < gate.min_mandarin_probability:
+        language, top_probability, mandarin, accepted = self._language(encoded, gate)
+        if not accepted:
             return Recognition(language, top_probability, mandarin, None, None, model=self.name)
         texts: list[str] = []
         words: list[Word] = []
@@ -261,7 +216,7 @@ class WhisperRecognizer:
 
     def _decode_window(
         self, encoded: Any, prompt_ids: list[int], beam_size: int, fallback: Fallback, frames: int
-    ) -> tuple[_Decoded, int]:
+    ) -> tuple[Decoded, int]:
         """The best decoding of one window and how many decodings it took: the first pass,
         then the fallback's retries, then, when the text loops, once more without the
         prompt (kept unless it loops too)."""
@@ -288,7 +243,7 @@ class WhisperRecognizer:
 
     def _decode(
         self, encoded: Any, prompt_ids: list[int], beam_size: int, temperature: float
-    ) -> _Decoded:
+    ) -> Decoded:
         sampling: dict[str, Any] = {}
         if temperature != 1.0:
             import ctranslate2
@@ -311,7 +266,7 @@ class WhisperRecognizer:
         text = self._tokenizer.decode([t for t in tokens if t < eot]).strip()
         # CTranslate2's score is the sum of log-probabilities over the length (penalty 1).
         avg_logprob = float(result.scores[0]) if result.scores else -10.0
-        return _Decoded(avg_logprob, tokens, text, float(result.no_speech_prob))
+        return Decoded(avg_logprob, tokens, text, float(result.no_speech_prob))
 
     def _words(self, tokens: list[int], encoded: Any, frames: int) -> list[Word]:
         """Word times of `tokens` (text only), seconds from the start of the window."""

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 
 FRAMES_PER_TIMESTAMP = 2
 """Feature frames (10 ms) per timestamp step (20 ms)."""
+MIN_REST_FRAMES = 100
+"""Speech left after the decoder's last timestamp (1 s) that is decoded in a window of its
+own instead of being taken for the end of the span."""
 _ENDS_WITH_MARK = re.compile(r"[，。？！；：、,.?!;:]$")
 
 
@@ -29,11 +32,6 @@ class Window:
     @property
     def text_tokens(self) -> list[int]:
         return [token for segment in self.segments for token in segment]
-
-
-MIN_REST_FRAMES = 100
-"""Speech left after the decoder's last timestamp (1 s) that is decoded in a window of its
-own instead of being taken for the end of the span."""
 
 
 def read_window(tokens: list[int], timestamp_begin: int, eot: int, frames: int) -> Window:

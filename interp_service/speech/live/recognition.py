@@ -8,7 +8,6 @@ import asyncio
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -18,7 +17,7 @@ from interp_service.engine.speech.types import Recognition
 from interp_service.speech.context import Context
 from interp_service.speech.live.utterances import Utterance
 from interp_service.speech.models import SpeechModels
-from interp_service.speech.pipeline import classify, decode, simplified
+from interp_service.speech.pipeline import classify, decode, in_simplified
 
 logger = logging.getLogger(__name__)
 
@@ -37,12 +36,6 @@ def decoded(
     finals, see `Context`). Finals decode as recordings do (`pipeline.decoding`); partials
     in one greedy pass."""
     return decode(models, samples, prompt, previous, final=final, word_timestamps=False)
-
-
-def in_simplified(raw: Recognition) -> Recognition:
-    if raw.text is None:
-        return raw
-    return replace(raw, text=simplified(raw.text))
 
 
 def final_message(utterance: Utterance, recognition: Recognition) -> dict[str, Any]:
